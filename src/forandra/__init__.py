@@ -1,0 +1,1 @@
+"""Förändra: leading digital change in municipalities, together with the region."""

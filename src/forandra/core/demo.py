@@ -1,0 +1,133 @@
+"""The Västerbotten demo: the programme the product comes from, with made-up people.
+
+Region Västerbotten ran "Att leda digital förändring" for its 15 municipalities; 14 of them
+formed digitalisation groups. The demo loads that region with groups of about five people from
+varied functions, and one login per role. Every demo object is marked `is_demo`, and pages that
+show demo data say so. Later domains add their own demo data here, one step each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from forandra.accounts import selectors as account_selectors
+from forandra.accounts import services as account_services
+from forandra.accounts.models import Role
+from forandra.municipalities import selectors as municipality_selectors
+from forandra.municipalities import services as municipality_services
+from forandra.municipalities.models import GroupRole
+
+DEMO_PASSWORD = "demo-forandra"  # noqa: S105 (printed to the person who starts the demo)
+REGION_CODE = "24"
+REGION_NAME = "Region Västerbotten"
+# Umeå ran its own programme ("Teach us to lead digitally"), so it has no group in the demo.
+WITHOUT_GROUP = {"2480"}
+HOME_MUNICIPALITY = "2404"  # Vindeln: where the member and leadership demo logins belong
+
+FIRST_NAMES = [
+    "Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Sara", "Per", "Eva", "Anders",
+    "Lena", "Mikael", "Emma", "Nils", "Ingrid", "Olof", "Sofia", "Jonas", "Elin", "Henrik",
+]
+LAST_NAMES = [
+    "Lindqvist", "Öberg", "Nilsson", "Holmström", "Berglund", "Sjöberg", "Lundgren",
+    "Åström", "Markström", "Granberg", "Burman", "Wikström", "Forsberg", "Hedlund",
+]
+FUNCTIONS = [
+    "Socialtjänst", "IT", "Skola", "Äldreomsorg", "Ekonomi", "Kommunikation",
+    "Samhällsbyggnad", "HR", "Kultur och fritid", "Kommunledning", "Bibliotek", "Teknisk förvaltning",
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    loaded: bool
+    logins: list[DemoLogin]
+
+
+def database_is_empty() -> bool:
+    """Empty means: nobody has signed up and no group exists. The register does not count."""
+    return not account_selectors.any_user_exists() and not municipality_selectors.any_group_exists()
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo accounts that exist, for printing at start."""
+    return [
+        DemoLogin(role=str(user.get_role_display()), username=user.username,
+                  scope=str(user.region or user.municipality or ""))
+        for user in account_selectors.demo_users()
+    ]
+
+
+@transaction.atomic
+def demo_load() -> DemoResult:
+    """Load the demo into an empty database; leave a database with data untouched."""
+    if not database_is_empty():
+        return DemoResult(loaded=False, logins=demo_logins())
+
+    # Step 1: the official register, so the region and its municipalities exist.
+    municipality_services.register_load()
+    region = municipality_selectors.region_get(code=REGION_CODE)
+    municipality_services.region_rename(region=region, name=REGION_NAME)
+
+    # Step 2: a digitalisation group in 14 of the 15 municipalities, 4 to 6 people each, drawn
+    # deterministically so every demo looks the same.
+    municipalities = list(municipality_selectors.region_municipalities(region=region))
+    person = 0
+    for index, municipality in enumerate(municipalities):
+        if municipality.code in WITHOUT_GROUP:
+            continue
+        group = municipality_services.group_create(
+            municipality=municipality,
+            name=f"Digitaliseringsgruppen i {municipality.name}",
+            is_demo=True,
+        )
+        size = 4 + index % 3
+        for seat in range(size):
+            first = FIRST_NAMES[person % len(FIRST_NAMES)]
+            last = LAST_NAMES[(person * 7 + index) % len(LAST_NAMES)]
+            # A few groups repeat a function, so cross-functionality differs between groups.
+            function = FUNCTIONS[(index * 3 + seat * (1 + index % 2)) % len(FUNCTIONS)]
+            role = GroupRole.LEAD if seat == 0 else GroupRole.SPONSOR if seat == size - 1 else (
+                GroupRole.MEMBER
+            )
+            municipality_services.member_add(
+                group=group,
+                name=f"{first} {last}",
+                email=f"{first}.{last}.{person}@demo.example".lower().translate(
+                    str.maketrans("åäö", "aao")
+                ),
+                function=function,
+                role=role,
+            )
+            person += 1
+
+    # Step 3: one login per role.
+    home = municipality_selectors.municipality_get(code=HOME_MUNICIPALITY)
+    accounts = [
+        ("demo-koordinator", Role.COORDINATOR, "Kerstin", "Koordinator", region, None),
+        ("demo-grupp", Role.MEMBER, "Gustav", "Gruppmedlem", None, home),
+        ("demo-ledning", Role.LEADERSHIP, "Linnea", "Ledning", None, home),
+        ("demo-admin", Role.ADMIN, "Adam", "Administratör", None, None),
+    ]
+    for username, role, first, last, user_region, user_municipality in accounts:
+        account_services.user_create(
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.example",
+            region=user_region,
+            municipality=user_municipality,
+            is_demo=True,
+        )
+    return DemoResult(loaded=True, logins=demo_logins())

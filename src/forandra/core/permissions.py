@@ -1,0 +1,97 @@
+"""Who may do what: the one place where access is decided.
+
+Every view (and every API endpoint) asks `require(user, perm, obj)` or `allowed(...)`; nothing
+else compares roles. Data of one municipality is open to its own group members and leadership,
+to the coordinator of its region, and to admins. A rule is a plain function of the user and the
+object, so it can be tested without a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from forandra.accounts.models import User
+    from forandra.municipalities.models import Municipality, Region
+
+    AnyUser = User | AnonymousUser
+
+
+class Perm(StrEnum):
+    REGION_VIEW = "region.view"
+    REGION_VIEW_GROUPS = "region.view_groups"
+    MUNICIPALITY_VIEW = "municipality.view"
+    GROUP_MANAGE = "group.manage"
+
+
+def _role(user: AnyUser) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return str(getattr(user, "role", "")) or None
+
+
+def is_admin(user: AnyUser) -> bool:
+    """Admins run the installation and see every region."""
+    return _role(user) == "admin"
+
+
+def is_coordinator_of(user: AnyUser, region: Region) -> bool:
+    return _role(user) == "coordinator" and getattr(user, "region_id", None) == region.pk
+
+
+def _belongs_to(user: AnyUser, municipality: Municipality, roles: tuple[str, ...]) -> bool:
+    return _role(user) in roles and getattr(user, "municipality_id", None) == municipality.pk
+
+
+def _region_view(user: AnyUser, region: Region) -> bool:
+    if is_admin(user) or is_coordinator_of(user, region):
+        return True
+    municipality = getattr(user, "municipality", None)
+    return municipality is not None and municipality.region_id == region.pk
+
+
+def _region_view_groups(user: AnyUser, region: Region) -> bool:
+    return is_admin(user) or is_coordinator_of(user, region)
+
+
+def _municipality_view(user: AnyUser, municipality: Municipality) -> bool:
+    return (
+        is_admin(user)
+        or is_coordinator_of(user, municipality.region)
+        or _belongs_to(user, municipality, ("member", "leadership"))
+    )
+
+
+def _group_manage(user: AnyUser, municipality: Municipality) -> bool:
+    return (
+        is_admin(user)
+        or is_coordinator_of(user, municipality.region)
+        or _belongs_to(user, municipality, ("member",))
+    )
+
+
+RULES: dict[Perm, Callable[[Any, Any], bool]] = {
+    Perm.REGION_VIEW: _region_view,
+    Perm.REGION_VIEW_GROUPS: _region_view_groups,
+    Perm.MUNICIPALITY_VIEW: _municipality_view,
+    Perm.GROUP_MANAGE: _group_manage,
+}
+
+
+def allowed(user: AnyUser, perm: Perm, obj: object) -> bool:
+    """Whether the user may do `perm` on `obj`; anonymous users may do nothing here."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return RULES[perm](user, obj)
+
+
+def require(user: AnyUser, perm: Perm, obj: object) -> None:
+    """Raise PermissionDenied (HTTP 403) unless the user may do `perm` on `obj`."""
+    if not allowed(user, perm, obj):
+        raise PermissionDenied

@@ -1,0 +1,266 @@
+"""Pages for regions, municipalities and digitalisation groups."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from forandra.core.forms import apply_validation_error
+from forandra.core.navigation import Crumb, crumbs
+from forandra.core.permissions import Perm, allowed, require
+
+from . import selectors, services
+from .forms import GroupForm, MemberForm
+from .models import DigitalisationGroup, GroupMember, Municipality, Region
+
+
+def _region(code: str) -> Region:
+    try:
+        return selectors.region_get(code=code)
+    except Region.DoesNotExist:
+        raise Http404 from None
+
+
+def _municipality(request: HttpRequest, code: str, perm: Perm) -> Municipality:
+    try:
+        municipality = selectors.municipality_get(code=code)
+    except Municipality.DoesNotExist:
+        raise Http404 from None
+    require(request.user, perm, municipality)
+    return municipality
+
+
+def _trail(
+    request: HttpRequest, municipality: Municipality, *rest: Crumb, group: bool = False
+) -> list[Crumb]:
+    """Start › region › municipality [› group] › rest; the region only for those who may see it."""
+    trail: list[Crumb] = []
+    region = municipality.region
+    if allowed(request.user, Perm.REGION_VIEW, region):
+        trail += crumbs((region.name, "municipalities:region_detail", (region.code,)))
+    trail += crumbs((municipality.name, "municipalities:municipality_detail", (municipality.code,)))
+    if group:
+        trail += crumbs(
+            (gettext_lazy("Digitalisation group"), "municipalities:group_detail",
+             (municipality.code,))
+        )
+    return trail + list(rest)
+
+
+def _group(municipality: Municipality) -> DigitalisationGroup:
+    group = selectors.group_for(municipality=municipality)
+    if group is None:
+        raise Http404
+    return group
+
+
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = _region(code)
+    require(request.user, Perm.REGION_VIEW, region)
+    municipalities = list(selectors.region_municipalities(region=region))
+    show_groups = allowed(request.user, Perm.REGION_VIEW_GROUPS, region)
+    rows = [
+        {
+            "municipality": municipality,
+            "group": getattr(municipality, "group", None),
+            "cross": selectors.cross_functionality(
+                [m.function for m in municipality.group.members.all()]
+            )
+            if hasattr(municipality, "group")
+            else None,
+            "can_open": allowed(request.user, Perm.MUNICIPALITY_VIEW, municipality),
+        }
+        for municipality in municipalities
+    ]
+    return render(
+        request,
+        "municipalities/region_detail.html",
+        {
+            "breadcrumbs": [Crumb(region.name)],
+            "region": region,
+            "rows": rows,
+            "show_groups": show_groups,
+            "group_count": sum(1 for row in rows if row["group"] is not None),
+            "is_demo": any(row["group"] and row["group"].is_demo for row in rows),
+        },
+    )
+
+
+def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.MUNICIPALITY_VIEW)
+    group = selectors.group_for(municipality=municipality)
+    return render(
+        request,
+        "municipalities/municipality_detail.html",
+        {
+            "breadcrumbs": _trail(request, municipality)[:-1] + [Crumb(municipality.name)],
+            "municipality": municipality,
+            "group": group,
+            "cross": selectors.group_cross_functionality(group=group) if group else None,
+            "can_manage": allowed(request.user, Perm.GROUP_MANAGE, municipality),
+            "can_view_region": allowed(request.user, Perm.REGION_VIEW, municipality.region),
+            "is_demo": bool(group and group.is_demo),
+        },
+    )
+
+
+def group_detail(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.MUNICIPALITY_VIEW)
+    group = _group(municipality)
+    return render(
+        request,
+        "municipalities/group_detail.html",
+        {
+            "breadcrumbs": _trail(request, municipality, Crumb(group.name)),
+            "municipality": municipality,
+            "group": group,
+            "members": list(group.members.all()),
+            "cross": selectors.group_cross_functionality(group=group),
+            "changes": selectors.group_changes(group=group),
+            "can_manage": allowed(request.user, Perm.GROUP_MANAGE, municipality),
+            "can_view_region": allowed(request.user, Perm.REGION_VIEW, municipality.region),
+            "is_demo": group.is_demo,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.GROUP_MANAGE)
+    if selectors.group_for(municipality=municipality) is not None:
+        return redirect("municipalities:group_detail", code=code)
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.group_create(municipality=municipality, name=form.cleaned_data["name"])
+        messages.success(request, _("The group has been created. Now add its members."))
+        return redirect("municipalities:member_add", code=code)
+    return render(
+        request,
+        "municipalities/group_form.html",
+        {
+            "breadcrumbs": _trail(request, municipality, Crumb(_("Form the group"))),
+            "municipality": municipality,
+            "form": form,
+            "creating": True,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.GROUP_MANAGE)
+    group = _group(municipality)
+    form = GroupForm(request.POST or None, initial={"name": group.name})
+    if request.method == "POST" and form.is_valid():
+        services.group_update(group=group, name=form.cleaned_data["name"])
+        messages.success(request, _("The group has been saved."))
+        return redirect("municipalities:group_detail", code=code)
+    return render(
+        request,
+        "municipalities/group_form.html",
+        {
+            "breadcrumbs": _trail(request, municipality, Crumb(_("Rename the group")), group=True),
+            "municipality": municipality,
+            "group": group,
+            "form": form,
+            "creating": False,
+            "is_demo": group.is_demo,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.GROUP_MANAGE)
+    group = _group(municipality)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_add(group=group, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("%(name)s has been added to the group.") % {
+                "name": member.name})
+            return redirect("municipalities:group_detail", code=code)
+    return render(
+        request,
+        "municipalities/member_form.html",
+        {
+            "breadcrumbs": _trail(request, municipality, Crumb(_("Add a member")), group=True),
+            "municipality": municipality,
+            "group": group,
+            "form": form,
+            "member": None,
+            "is_demo": group.is_demo,
+        },
+    )
+
+
+def _member(group: DigitalisationGroup, pk: int) -> GroupMember:
+    try:
+        return selectors.member_get(group=group, pk=pk)
+    except GroupMember.DoesNotExist:
+        raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.GROUP_MANAGE)
+    group = _group(municipality)
+    member = _member(group, pk)
+    form = MemberForm(
+        request.POST or None,
+        initial={"name": member.name, "email": member.email, "function": member.function,
+                 "role": member.role},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(member=member, **form.cleaned_data)
+        except (ValidationError, IntegrityError) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The member has been saved."))
+            return redirect("municipalities:group_detail", code=code)
+    return render(
+        request,
+        "municipalities/member_form.html",
+        {
+            "breadcrumbs": _trail(request, municipality, Crumb(member.name), group=True),
+            "municipality": municipality,
+            "group": group,
+            "form": form,
+            "member": member,
+            "is_demo": group.is_demo,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.GROUP_MANAGE)
+    group = _group(municipality)
+    member = _member(group, pk)
+    if request.method == "POST":
+        services.member_remove(member=member)
+        messages.success(request, _("%(name)s has been removed from the group.") % {
+            "name": member.name})
+        return redirect("municipalities:group_detail", code=code)
+    return render(
+        request,
+        "municipalities/member_confirm_remove.html",
+        {
+            "breadcrumbs": _trail(request, municipality, Crumb(_("Remove %(name)s") % {
+                "name": member.name}), group=True),
+            "municipality": municipality,
+            "group": group,
+            "member": member,
+            "is_demo": group.is_demo,
+        },
+    )

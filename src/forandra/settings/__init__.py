@@ -1,0 +1,1 @@
+"""Settings profiles: `development` (default), `test` and `production`."""
