@@ -8,6 +8,7 @@ programme for its municipalities; its code is the official two-digit county code
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -39,6 +40,9 @@ class Region(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("municipalities:region_detail", args=[self.code])
+
 
 class Municipality(TimeStampedModel):
     """A municipality from the official register."""
@@ -64,6 +68,9 @@ class Municipality(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("municipalities:municipality_detail", args=[self.code])
+
 
 class DigitalisationGroup(TimeStampedModel):
     """A municipality's cross-functional team of change agents (about five people)."""
@@ -85,6 +92,9 @@ class DigitalisationGroup(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("municipalities:group_detail", args=[self.municipality.code])
 
 
 class GroupRole(models.TextChoices):

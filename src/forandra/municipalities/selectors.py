@@ -63,7 +63,7 @@ def region_municipalities(*, region: Region) -> QuerySet[Municipality]:
     """The region's municipalities, each with its group and members loaded in few queries."""
     return (
         Municipality.objects.filter(region=region)
-        .select_related("group")
+        .select_related("region", "group")
         .prefetch_related(
             Prefetch("group__members", queryset=GroupMember.objects.order_by("name"))
         )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import DigitalisationGroup, GroupMember, GroupRole, Municipality, Region
 
@@ -35,33 +37,41 @@ def register_load() -> RegisterResult:
         rows = list(csv.DictReader(handle))
 
     regions = {region.code: region for region in Region.objects.all()}
-    r_created = r_updated = m_created = m_updated = 0
-    for row in rows:
-        code, county = row["county_code"], row["county_name"]
-        if code in regions:
-            continue
-        regions[code] = Region.objects.create(code=code, county_name=county, name=county)
-        r_created += 1
-    for row in rows:
-        region = regions[row["county_code"]]
-        if region.county_name != row["county_name"]:
-            region.county_name = row["county_name"]
-            region.save(update_fields=["county_name", "updated_at"])
-            r_updated += 1
+    counties = {row["county_code"]: row["county_name"] for row in rows}
+    new_regions = [
+        Region(code=code, county_name=county, name=county)
+        for code, county in counties.items()
+        if code not in regions
+    ]
+    bulk_create_with_history(new_regions, Region)
+    regions = {region.code: region for region in Region.objects.all()}
+    renamed_regions = []
+    for code, county in counties.items():
+        if regions[code].county_name != county:
+            regions[code].county_name = county
+            regions[code].updated_at = timezone.now()
+            renamed_regions.append(regions[code])
+    bulk_update_with_history(renamed_regions, Region, ["county_name", "updated_at"])
 
     existing = {m.code: m for m in Municipality.objects.all()}
+    new_municipalities, changed = [], []
     for row in rows:
         code, name = row["municipality_code"], row["municipality_name"]
         region = regions[row["county_code"]]
         current = existing.get(code)
         if current is None:
-            Municipality.objects.create(code=code, name=name, region=region)
-            m_created += 1
+            new_municipalities.append(Municipality(code=code, name=name, region=region))
         elif current.name != name or current.region_id != region.pk:
-            current.name, current.region = name, region
-            current.save(update_fields=["name", "region", "updated_at"])
-            m_updated += 1
-    return RegisterResult(r_created, r_updated, m_created, m_updated)
+            current.name, current.region, current.updated_at = name, region, timezone.now()
+            changed.append(current)
+    bulk_create_with_history(new_municipalities, Municipality)
+    bulk_update_with_history(changed, Municipality, ["name", "region", "updated_at"])
+    return RegisterResult(
+        regions_created=len(new_regions),
+        regions_updated=len(renamed_regions),
+        municipalities_created=len(new_municipalities),
+        municipalities_updated=len(changed),
+    )
 
 
 def region_rename(*, region: Region, name: str) -> Region:

@@ -1,0 +1,281 @@
+"""The permission matrix: every URL pattern of the project, every role, one explicit table.
+
+A URL pattern that is not in TABLE fails `test_every_url_pattern_is_in_the_table`, so a new view
+cannot ship without someone deciding who may open it. For each pattern, each role is checked:
+the roles in `allowed` must get the page, every other role must be refused (a redirect to a
+login page, 403 or 404). Views that change data are also posted to by the refused roles, and the
+test checks that nothing changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
+
+from forandra.municipalities.models import DigitalisationGroup, GroupMember
+from tests.conftest import Users
+
+ROLES = (
+    "anonymous",
+    "coordinator",
+    "member",
+    "leadership",
+    "admin",
+    "other_member",
+    "other_coordinator",
+)
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+HOME_READERS = frozenset({"coordinator", "member", "leadership", "admin"})
+HOME_WRITERS = frozenset({"coordinator", "member", "admin"})
+REGION_READERS = HOME_READERS | {"other_member"}
+ADMINS = frozenset({"admin"})
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """The objects a URL may point at: the home municipality, its group and a member."""
+
+    users: Users
+    group: DigitalisationGroup
+    member: GroupMember
+
+    @property
+    def code(self) -> str:
+        return self.group.municipality.code
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]
+    kwargs: Callable[[Ctx], dict[str, Any]] = field(default=lambda ctx: {})
+    method: str = "get"
+    # Views that write: refused roles also POST, and the data must stay as it was.
+    writes: bool = False
+
+
+def home(ctx: Ctx) -> dict[str, Any]:
+    return {"code": ctx.code}
+
+
+def home_member(ctx: Ctx) -> dict[str, Any]:
+    return {"code": ctx.code, "pk": ctx.member.pk}
+
+
+TABLE: dict[str, Rule] = {
+    "core:start": Rule(EVERYONE),
+    "core:accessibility": Rule(EVERYONE),
+    "accounts:login": Rule(EVERYONE),
+    "accounts:logout": Rule(SIGNED_IN, method="post"),
+    "accounts:profile": Rule(SIGNED_IN, writes=True),
+    "accounts:password_change": Rule(SIGNED_IN),
+    "accounts:password_change_done": Rule(SIGNED_IN),
+    "accounts:password_reset": Rule(EVERYONE),
+    "accounts:password_reset_done": Rule(EVERYONE),
+    "accounts:password_reset_confirm": Rule(
+        EVERYONE, kwargs=lambda ctx: {"uidb64": "MQ", "token": "set-password"}
+    ),
+    "accounts:password_reset_complete": Rule(EVERYONE),
+    "set_language": Rule(EVERYONE, method="post"),
+    "admin:login": Rule(EVERYONE),
+    "admin:logout": Rule(SIGNED_IN, method="post"),
+    "municipalities:region_detail": Rule(
+        REGION_READERS, kwargs=lambda ctx: {"code": ctx.group.municipality.region.code}
+    ),
+    "municipalities:municipality_detail": Rule(HOME_READERS, kwargs=home),
+    "municipalities:group_detail": Rule(HOME_READERS, kwargs=home),
+    "municipalities:group_create": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "municipalities:group_edit": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "municipalities:member_add": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "municipalities:member_edit": Rule(HOME_WRITERS, kwargs=home_member, writes=True),
+    "municipalities:member_remove": Rule(HOME_WRITERS, kwargs=home_member, writes=True),
+}
+
+# Django's admin: for admins only. Its patterns are many and generated, so they are matched by
+# namespace; each is still requested one by one below.
+NAMESPACE_RULES: dict[str, Rule] = {"admin": Rule(ADMINS)}
+# Admin patterns that refuse everyone here: the catch-all answers 404 to unknown admin URLs,
+# autocomplete answers 403 because no admin field uses it, and django-axes' logs are written by
+# django-axes alone, so its admin refuses to add entries by hand.
+ADMIN_REFUSING_ALL = {
+    "admin:<catch-all>",
+    "admin:autocomplete",
+    "admin:axes_accessattempt_add",
+    "admin:axes_accessfailurelog_add",
+    "admin:axes_accesslog_add",
+}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str  # "namespace:name", or "namespace:<catch-all>" for an unnamed pattern
+    namespace: str
+    params: tuple[str, ...]
+    positional: int  # unnamed groups, as in simple_history's admin history view
+
+
+def iter_patterns(
+    patterns: list[URLPattern | URLResolver] | None = None, namespace: str = ""
+) -> Iterator[Pattern]:
+    """Every URL pattern of the project, with its namespace and parameter names."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, [namespace, entry.namespace or ""]))
+            yield from iter_patterns(entry.url_patterns, inner)
+            continue
+        regex = re.compile(entry.pattern.regex.pattern)
+        params = tuple(regex.groupindex)
+        if entry.name:
+            key = f"{namespace}:{entry.name}" if namespace else entry.name
+        else:
+            key = f"{namespace}:<catch-all>"
+        yield Pattern(key=key, namespace=namespace, params=params, positional=regex.groups - len(params))
+
+
+def rule_for(pattern: Pattern) -> Rule | None:
+    if pattern.key in TABLE:
+        return TABLE[pattern.key]
+    if pattern.namespace in NAMESPACE_RULES:
+        base = NAMESPACE_RULES[pattern.namespace]
+        allowed = NOBODY if pattern.key in ADMIN_REFUSING_ALL else base.allowed
+        return Rule(allowed, method=base.method)
+    return None
+
+
+def unlisted(patterns: Iterator[Pattern]) -> list[str]:
+    """The patterns that the table says nothing about."""
+    return sorted({p.key for p in patterns if rule_for(p) is None})
+
+
+ALL_PATTERNS = sorted(set(iter_patterns()), key=lambda p: p.key)
+
+
+def test_every_url_pattern_is_in_the_table() -> None:
+    assert unlisted(iter(ALL_PATTERNS)) == []
+
+
+def test_a_new_unlisted_view_fails_the_matrix(settings: Any) -> None:
+    settings.ROOT_URLCONF = "tests.urls_with_unlisted_view"
+    clear_url_caches()
+    try:
+        assert unlisted(iter_patterns()) == ["unlisted_view"]
+    finally:
+        clear_url_caches()
+
+
+def test_the_table_names_no_pattern_that_does_not_exist() -> None:
+    keys = {p.key for p in ALL_PATTERNS}
+
+    assert sorted(set(TABLE) - keys) == []
+
+
+def admin_kwargs(pattern: Pattern, ctx: Ctx) -> dict[str, Any]:
+    """Arguments for a generated admin URL: a real object of the pattern's model."""
+    name = pattern.key.split(":", 1)[1]
+    kwargs: dict[str, Any] = {}
+    model = None
+    for registered in admin.site._registry:
+        prefix = f"{registered._meta.app_label}_{registered._meta.model_name}_"
+        if name.startswith(prefix):
+            model = registered
+    if name == "view_on_site":
+        content_type = ContentType.objects.get_for_model(DigitalisationGroup)
+        return {"content_type_id": str(content_type.pk), "object_id": str(ctx.group.pk)}
+    for param in pattern.params:
+        if param == "app_label":
+            kwargs[param] = "municipalities"
+        elif param == "object_id":
+            obj = model._default_manager.order_by("pk").first() if model else None
+            kwargs[param] = str(obj.pk) if obj else "1"
+        elif param == "id":
+            kwargs[param] = str(ctx.users.member.pk)
+        elif param == "url":
+            kwargs[param] = "no-such-page/"
+    return kwargs
+
+
+def admin_history_args(pattern: Pattern) -> list[str]:
+    """(object id, history id) of a real historical record, for an admin history version."""
+    name = pattern.key.split(":", 1)[1]
+    for model in admin.site._registry:
+        if name == f"{model._meta.app_label}_{model._meta.model_name}_simple_history":
+            record = model.history.order_by("pk").first()  # type: ignore[attr-defined]
+            return [str(record.id), str(record.history_id)]
+    raise AssertionError(f"no model for {pattern.key}")
+
+
+def url_for(pattern: Pattern, rule: Rule, ctx: Ctx) -> str:
+    if pattern.key.endswith("<catch-all>"):
+        return "/admin/no-such-page/"
+    if pattern.positional:
+        return reverse(pattern.key, args=admin_history_args(pattern))
+    kwargs = admin_kwargs(pattern, ctx) if pattern.namespace == "admin" else rule.kwargs(ctx)
+    return reverse(pattern.key, kwargs=kwargs)
+
+
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+
+
+def refused(status: int, location: str) -> bool:
+    """A refusal: a redirect to a login page, 403, or 404 (an object one may not know of)."""
+    if status in (403, 404):
+        return True
+    return status == 302 and any(location.startswith(path) for path in LOGIN_PATHS)
+
+
+def client_for(role: str, users: Users) -> Client:
+    client = Client()
+    user = users.by_name(role)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def snapshot() -> tuple[object, ...]:
+    """The data a write view could change."""
+    return (
+        tuple(DigitalisationGroup.objects.values_list("pk", "name").order_by("pk")),
+        tuple(GroupMember.objects.values_list("pk", "name", "email").order_by("pk")),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", ALL_PATTERNS, ids=lambda p: p.key)
+def test_each_role_gets_exactly_what_the_table_allows(
+    pattern: Pattern, users: Users, home_group: DigitalisationGroup
+) -> None:
+    rule = rule_for(pattern)
+    assert rule is not None, f"{pattern.key} is not in the permission table"
+    ctx = Ctx(users=users, group=home_group, member=home_group.members.order_by("pk")[0])
+    url = url_for(pattern, rule, ctx)
+    wrong: list[str] = []
+    for role in ROLES:
+        client = client_for(role, users)
+        response = getattr(client, rule.method)(url)
+        location = response.get("Location", "")
+        is_refused = refused(response.status_code, location)
+        if response.status_code >= 500:
+            wrong.append(f"{role}: server error {response.status_code}")
+        elif role in rule.allowed and is_refused:
+            wrong.append(f"{role}: refused ({response.status_code} {location}) but allowed")
+        elif role not in rule.allowed and not is_refused:
+            wrong.append(f"{role}: got {response.status_code} {location} but must be refused")
+        if rule.writes and role not in rule.allowed:
+            before = snapshot()
+            posted = client_for(role, users).post(url, {"name": "Intrång", "email": "x@y.se"})
+            if not refused(posted.status_code, posted.get("Location", "")):
+                wrong.append(f"{role}: POST answered {posted.status_code}, must be refused")
+            if snapshot() != before:
+                wrong.append(f"{role}: POST changed data")
+    assert wrong == [], f"{url}: " + "; ".join(wrong)
