@@ -106,7 +106,5 @@ def users(
         leadership=make_user("leadership", Role.LEADERSHIP, municipality=home),
         admin=make_user("admin", Role.ADMIN),
         other_member=make_user("other_member", Role.MEMBER, municipality=neighbour),
-        other_coordinator=make_user(
-            "other_coordinator", Role.COORDINATOR, region=elsewhere.region
-        ),
+        other_coordinator=make_user("other_coordinator", Role.COORDINATOR, region=elsewhere.region),
     )

@@ -140,7 +140,9 @@ def iter_patterns(
             key = f"{namespace}:{entry.name}" if namespace else entry.name
         else:
             key = f"{namespace}:<catch-all>"
-        yield Pattern(key=key, namespace=namespace, params=params, positional=regex.groups - len(params))
+        yield Pattern(
+            key=key, namespace=namespace, params=params, positional=regex.groups - len(params)
+        )
 
 
 def rule_for(pattern: Pattern) -> Rule | None:

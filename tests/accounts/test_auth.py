@@ -55,17 +55,13 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
     for _ in range(5):
         client.post(reverse("accounts:login"), {"username": "member", "password": "fel"})
 
-    response = client.post(
-        reverse("accounts:login"), {"username": "member", "password": PASSWORD}
-    )
+    response = client.post(reverse("accounts:login"), {"username": "member", "password": PASSWORD})
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_sends_a_link_that_sets_a_new_password(
-    client: Client, users: Users
-) -> None:
+def test_password_reset_sends_a_link_that_sets_a_new_password(client: Client, users: Users) -> None:
     client.post(reverse("accounts:password_reset"), {"email": "member@example.org"})
 
     assert len(mail.outbox) == 1
@@ -96,10 +92,22 @@ def test_password_change_needs_the_old_password(client: Client, users: Users) ->
     client.force_login(users.member)
     url = reverse("accounts:password_change")
 
-    wrong = client.post(url, {"old_password": "fel", "new_password1": "nytt-lösen-123x",
-                              "new_password2": "nytt-lösen-123x"})
-    right = client.post(url, {"old_password": PASSWORD, "new_password1": "nytt-lösen-123x",
-                              "new_password2": "nytt-lösen-123x"})
+    wrong = client.post(
+        url,
+        {
+            "old_password": "fel",
+            "new_password1": "nytt-lösen-123x",
+            "new_password2": "nytt-lösen-123x",
+        },
+    )
+    right = client.post(
+        url,
+        {
+            "old_password": PASSWORD,
+            "new_password1": "nytt-lösen-123x",
+            "new_password2": "nytt-lösen-123x",
+        },
+    )
 
     assert wrong.status_code == 200
     assert right.status_code == 302
@@ -134,7 +142,7 @@ def test_profile_with_a_bad_email_keeps_what_was_typed(client: Client, users: Us
 
 
 def test_a_coordinator_needs_a_region(region: object) -> None:
-    with pytest.raises(Exception, match="region|user_role_scope"):
+    with pytest.raises(Exception, match=r"region|user_role_scope"):
         services.user_create(username="x", password=None, role=Role.COORDINATOR)
 
 

@@ -15,13 +15,13 @@ import os
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
-from collections.abc import Callable, Iterator  # noqa: E402 (the environment comes first)
-from pathlib import Path  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
-import axe_playwright_python  # noqa: E402
-import pytest  # noqa: E402
-from playwright.sync_api import (  # noqa: E402
+import axe_playwright_python
+import pytest
+from playwright.sync_api import (
     Browser,
     BrowserContext,
     Page,
@@ -29,7 +29,7 @@ from playwright.sync_api import (  # noqa: E402
     sync_playwright,
 )
 
-from forandra.core.demo import DEMO_PASSWORD, demo_load  # noqa: E402
+from forandra.core.demo import DEMO_PASSWORD, demo_load
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -38,9 +38,7 @@ def test_demo_has_one_login_per_role_that_works() -> None:
             "/accounts/login/", {"username": login.username, "password": demo.DEMO_PASSWORD}
         )
         assert response.status_code == 302, login.username
-        assert client.session["_auth_user_id"] == str(
-            User.objects.get(username=login.username).pk
-        )
+        assert client.session["_auth_user_id"] == str(User.objects.get(username=login.username).pk)
 
 
 def test_demo_loads_only_into_an_empty_database_and_keeps_what_was_entered() -> None:

@@ -30,7 +30,7 @@ def test_distinct_functions_never_exceed_members(functions: list[str]) -> None:
     result = selectors.cross_functionality(functions)
 
     assert result.distinct <= result.members == len(functions)
-    assert len(set(f.casefold() for f in result.functions)) == result.distinct
+    assert len({f.casefold() for f in result.functions}) == result.distinct
 
 
 @pytest.mark.django_db
@@ -86,9 +86,9 @@ def test_member_changes_are_kept_in_history_with_who_and_what(
     services.member_remove(member=member)
 
     kinds = list(
-        GroupMember.history.filter(id=member_id).order_by("history_date").values_list(
-            "history_type", "name"
-        )
+        GroupMember.history.filter(id=member_id)
+        .order_by("history_date")
+        .values_list("history_type", "name")
     )
     assert [kind for kind, _ in kinds] == ["+", "~", "-"]
     assert kinds[1][1] == "Nytt Namn"

@@ -66,8 +66,13 @@ def test_adding_a_member_saves_and_returns_to_the_group(
     url = reverse("municipalities:member_add", args=["2404"])
 
     response = member_client.post(
-        url, {"name": "Kalle Karlsson", "email": "kalle@example.org", "function": "Kultur",
-              "role": "lead"}
+        url,
+        {
+            "name": "Kalle Karlsson",
+            "email": "kalle@example.org",
+            "function": "Kultur",
+            "role": "lead",
+        },
     )
 
     assert response.status_code == 302
@@ -93,14 +98,13 @@ def test_adding_a_duplicate_email_explains_it_at_the_top_of_the_form(
 
 
 def test_editing_a_member_of_another_municipality_is_not_found(
-    member_client: Client, home_group: DigitalisationGroup,
+    member_client: Client,
+    home_group: DigitalisationGroup,
     neighbour_group: DigitalisationGroup,
 ) -> None:
     stranger = neighbour_group.members.order_by("pk")[0]
 
-    response = member_client.get(
-        reverse("municipalities:member_edit", args=["2404", stranger.pk])
-    )
+    response = member_client.get(reverse("municipalities:member_edit", args=["2404", stranger.pk]))
 
     assert response.status_code == 404
 
@@ -135,7 +139,9 @@ def test_forming_a_group_for_a_municipality_without_one(
 
 
 def test_region_page_shows_group_sizes_to_the_coordinator_only(
-    client: Client, users: Users, home_group: DigitalisationGroup,
+    client: Client,
+    users: Users,
+    home_group: DigitalisationGroup,
     neighbour_group: DigitalisationGroup,
 ) -> None:
     url = reverse("municipalities:region_detail", args=["24"])
@@ -153,8 +159,11 @@ def test_region_page_shows_group_sizes_to_the_coordinator_only(
 
 
 def test_region_page_runs_a_fixed_number_of_queries(
-    client: Client, users: Users, home_group: DigitalisationGroup,
-    neighbour_group: DigitalisationGroup, django_assert_max_num_queries: object,
+    client: Client,
+    users: Users,
+    home_group: DigitalisationGroup,
+    neighbour_group: DigitalisationGroup,
+    django_assert_max_num_queries: object,
 ) -> None:
     client.force_login(users.coordinator)
 

@@ -7,9 +7,17 @@ from .models import User
 
 
 @admin.register(User)
-class ForandraUserAdmin(UserAdmin, SimpleHistoryAdmin):  # type: ignore[type-arg]
-    list_display = ("username", "email", "first_name", "last_name", "role", "region",
-                    "municipality", "is_demo")
+class ForandraUserAdmin(UserAdmin, SimpleHistoryAdmin):  # type: ignore[type-arg,misc]
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "region",
+        "municipality",
+        "is_demo",
+    )
     list_filter = ("role", "is_demo", "is_active")
     fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]

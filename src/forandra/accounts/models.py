@@ -8,7 +8,7 @@ coordinator without a region.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -57,7 +57,7 @@ class User(AbstractUser):
     is_demo = models.BooleanField(_("demo account"), default=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
-    objects = ForandraUserManager()
+    objects: ClassVar[ForandraUserManager] = ForandraUserManager()
 
     class Meta:
         verbose_name = _("user")

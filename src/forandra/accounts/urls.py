@@ -28,7 +28,7 @@ urlpatterns = [
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(
             template_name="accounts/password_change_done.html",
-            extra_context={"breadcrumbs": [_PROFILE, Crumb(_("Password changed"))]}
+            extra_context={"breadcrumbs": [_PROFILE, Crumb(_("Password changed"))]},
         ),
         name="password_change_done",
     ),
@@ -45,8 +45,10 @@ urlpatterns = [
     ),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html",
-            extra_context={"breadcrumbs": [_RESET, Crumb(_("Check your e-mail"))]}),
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="accounts/password_reset_done.html",
+            extra_context={"breadcrumbs": [_RESET, Crumb(_("Check your e-mail"))]},
+        ),
         name="password_reset_done",
     ),
     path(
@@ -62,7 +64,7 @@ urlpatterns = [
         "password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(
             template_name="accounts/password_reset_complete.html",
-            extra_context={"breadcrumbs": [Crumb(_("Password saved"))]}
+            extra_context={"breadcrumbs": [Crumb(_("Password saved"))]},
         ),
         name="password_reset_complete",
     ),

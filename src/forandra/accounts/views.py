@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from forandra.core.navigation import Crumb
-from django.views.decorators.http import require_http_methods
 
 from . import services
 from .forms import LoginForm, ProfileForm
@@ -37,8 +37,12 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.profile_update(user=user, **form.cleaned_data)
         messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {
+    return render(
+        request,
+        "accounts/profile.html",
+        {
             "breadcrumbs": [Crumb(_("Your profile"))],
             "form": form,
             "profile_user": user,
-        })
+        },
+    )

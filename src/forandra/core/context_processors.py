@@ -24,18 +24,22 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         role = getattr(user, "role", None)
         if role == "coordinator" and user.region is not None:
             items.append(
-                NavItem(_("My region"), reverse("municipalities:region_detail",
-                                               args=[user.region.code]))
+                NavItem(
+                    _("My region"), reverse("municipalities:region_detail", args=[user.region.code])
+                )
             )
         municipality = getattr(user, "municipality", None)
         if role in ("member", "leadership") and municipality is not None:
             items.append(
-                NavItem(_("My municipality"),
-                        reverse("municipalities:municipality_detail", args=[municipality.code]))
+                NavItem(
+                    _("My municipality"),
+                    reverse("municipalities:municipality_detail", args=[municipality.code]),
+                )
             )
             items.append(
-                NavItem(_("Our group"),
-                        reverse("municipalities:group_detail", args=[municipality.code]))
+                NavItem(
+                    _("Our group"), reverse("municipalities:group_detail", args=[municipality.code])
+                )
             )
         if role == "admin" and user.is_staff:
             items.append(NavItem(_("Administration"), reverse("admin:index")))
@@ -44,8 +48,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         "nav_items": items,
         "nav_current": next(
-            (item.url for item in sorted(items, key=lambda i: -len(i.url))
-             if current == item.url or (item.url != "/" and current.startswith(item.url))),
+            (
+                item.url
+                for item in sorted(items, key=lambda i: -len(i.url))
+                if current == item.url or (item.url != "/" and current.startswith(item.url))
+            ),
             None,
         ),
     }

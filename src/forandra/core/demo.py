@@ -27,16 +27,56 @@ WITHOUT_GROUP = {"2480"}
 HOME_MUNICIPALITY = "2404"  # Vindeln: where the member and leadership demo logins belong
 
 FIRST_NAMES = [
-    "Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Sara", "Per", "Eva", "Anders",
-    "Lena", "Mikael", "Emma", "Nils", "Ingrid", "Olof", "Sofia", "Jonas", "Elin", "Henrik",
+    "Anna",
+    "Erik",
+    "Maria",
+    "Lars",
+    "Karin",
+    "Johan",
+    "Sara",
+    "Per",
+    "Eva",
+    "Anders",
+    "Lena",
+    "Mikael",
+    "Emma",
+    "Nils",
+    "Ingrid",
+    "Olof",
+    "Sofia",
+    "Jonas",
+    "Elin",
+    "Henrik",
 ]
 LAST_NAMES = [
-    "Lindqvist", "Öberg", "Nilsson", "Holmström", "Berglund", "Sjöberg", "Lundgren",
-    "Åström", "Markström", "Granberg", "Burman", "Wikström", "Forsberg", "Hedlund",
+    "Lindqvist",
+    "Öberg",
+    "Nilsson",
+    "Holmström",
+    "Berglund",
+    "Sjöberg",
+    "Lundgren",
+    "Åström",
+    "Markström",
+    "Granberg",
+    "Burman",
+    "Wikström",
+    "Forsberg",
+    "Hedlund",
 ]
 FUNCTIONS = [
-    "Socialtjänst", "IT", "Skola", "Äldreomsorg", "Ekonomi", "Kommunikation",
-    "Samhällsbyggnad", "HR", "Kultur och fritid", "Kommunledning", "Bibliotek", "Teknisk förvaltning",
+    "Socialtjänst",
+    "IT",
+    "Skola",
+    "Äldreomsorg",
+    "Ekonomi",
+    "Kommunikation",
+    "Samhällsbyggnad",
+    "HR",
+    "Kultur och fritid",
+    "Kommunledning",
+    "Bibliotek",
+    "Teknisk förvaltning",
 ]
 
 
@@ -61,8 +101,11 @@ def database_is_empty() -> bool:
 def demo_logins() -> list[DemoLogin]:
     """The demo accounts that exist, for printing at start."""
     return [
-        DemoLogin(role=str(user.get_role_display()), username=user.username,
-                  scope=str(user.region or user.municipality or ""))
+        DemoLogin(
+            role=str(user.get_role_display()),
+            username=user.username,
+            scope=str(user.region or user.municipality or ""),
+        )
         for user in account_selectors.demo_users()
     ]
 
@@ -96,9 +139,11 @@ def demo_load() -> DemoResult:
             last = LAST_NAMES[(person * 7 + index) % len(LAST_NAMES)]
             # A few groups repeat a function, so cross-functionality differs between groups.
             function = FUNCTIONS[(index * 3 + seat * (1 + index % 2)) % len(FUNCTIONS)]
-            role = GroupRole.LEAD if seat == 0 else GroupRole.SPONSOR if seat == size - 1 else (
-                GroupRole.MEMBER
-            )
+            group_role = GroupRole.MEMBER
+            if seat == 0:
+                group_role = GroupRole.LEAD
+            elif seat == size - 1:
+                group_role = GroupRole.SPONSOR
             municipality_services.member_add(
                 group=group,
                 name=f"{first} {last}",
@@ -106,7 +151,7 @@ def demo_load() -> DemoResult:
                     str.maketrans("åäö", "aao")
                 ),
                 function=function,
-                role=role,
+                role=group_role,
             )
             person += 1
 

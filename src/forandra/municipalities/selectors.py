@@ -64,11 +64,30 @@ def region_municipalities(*, region: Region) -> QuerySet[Municipality]:
     return (
         Municipality.objects.filter(region=region)
         .select_related("region", "group")
-        .prefetch_related(
-            Prefetch("group__members", queryset=GroupMember.objects.order_by("name"))
-        )
+        .prefetch_related(Prefetch("group__members", queryset=GroupMember.objects.order_by("name")))
         .order_by("name")
     )
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    """One municipality of a region, with its group (if any) and how cross-functional it is."""
+
+    municipality: Municipality
+    group: DigitalisationGroup | None
+    cross: CrossFunctionality | None
+
+
+def region_rows(*, region: Region) -> list[RegionRow]:
+    """The region's municipalities with their groups, in a fixed number of queries."""
+    rows = []
+    for municipality in region_municipalities(region=region):
+        group = getattr(municipality, "group", None)
+        cross = None
+        if group is not None:
+            cross = cross_functionality([member.function for member in group.members.all()])
+        rows.append(RegionRow(municipality=municipality, group=group, cross=cross))
+    return rows
 
 
 def municipality_get(*, code: str) -> Municipality:

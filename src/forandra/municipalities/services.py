@@ -110,7 +110,10 @@ def member_add(
 ) -> GroupMember:
     """Add a person to a digitalisation group."""
     member = GroupMember(
-        group=group, name=name.strip(), email=email.strip().lower(), function=function.strip(),
+        group=group,
+        name=name.strip(),
+        email=email.strip().lower(),
+        function=function.strip(),
         role=role,
     )
     member.full_clean()

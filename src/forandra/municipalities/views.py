@@ -39,7 +39,7 @@ def _municipality(request: HttpRequest, code: str, perm: Perm) -> Municipality:
 def _trail(
     request: HttpRequest, municipality: Municipality, *rest: Crumb, group: bool = False
 ) -> list[Crumb]:
-    """Start › region › municipality [› group] › rest; the region only for those who may see it."""
+    """Start > region > municipality [> group] > rest; the region only for those who may see it."""
     trail: list[Crumb] = []
     region = municipality.region
     if allowed(request.user, Perm.REGION_VIEW, region):
@@ -47,8 +47,11 @@ def _trail(
     trail += crumbs((municipality.name, "municipalities:municipality_detail", (municipality.code,)))
     if group:
         trail += crumbs(
-            (gettext_lazy("Digitalisation group"), "municipalities:group_detail",
-             (municipality.code,))
+            (
+                gettext_lazy("Digitalisation group"),
+                "municipalities:group_detail",
+                (municipality.code,),
+            )
         )
     return trail + list(rest)
 
@@ -63,21 +66,12 @@ def _group(municipality: Municipality) -> DigitalisationGroup:
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = _region(code)
     require(request.user, Perm.REGION_VIEW, region)
-    municipalities = list(selectors.region_municipalities(region=region))
-    show_groups = allowed(request.user, Perm.REGION_VIEW_GROUPS, region)
-    rows = [
-        {
-            "municipality": municipality,
-            "group": getattr(municipality, "group", None),
-            "cross": selectors.cross_functionality(
-                [m.function for m in municipality.group.members.all()]
-            )
-            if hasattr(municipality, "group")
-            else None,
-            "can_open": allowed(request.user, Perm.MUNICIPALITY_VIEW, municipality),
-        }
-        for municipality in municipalities
-    ]
+    rows = selectors.region_rows(region=region)
+    openable = {
+        row.municipality.code
+        for row in rows
+        if allowed(request.user, Perm.MUNICIPALITY_VIEW, row.municipality)
+    }
     return render(
         request,
         "municipalities/region_detail.html",
@@ -85,9 +79,10 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "breadcrumbs": [Crumb(region.name)],
             "region": region,
             "rows": rows,
-            "show_groups": show_groups,
-            "group_count": sum(1 for row in rows if row["group"] is not None),
-            "is_demo": any(row["group"] and row["group"].is_demo for row in rows),
+            "openable": openable,
+            "show_groups": allowed(request.user, Perm.REGION_VIEW_GROUPS, region),
+            "group_count": sum(1 for row in rows if row.group is not None),
+            "is_demo": any(row.group is not None and row.group.is_demo for row in rows),
         },
     )
 
@@ -99,7 +94,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "municipalities/municipality_detail.html",
         {
-            "breadcrumbs": _trail(request, municipality)[:-1] + [Crumb(municipality.name)],
+            "breadcrumbs": [*_trail(request, municipality)[:-1], Crumb(municipality.name)],
             "municipality": municipality,
             "group": group,
             "cross": selectors.group_cross_functionality(group=group) if group else None,
@@ -186,8 +181,9 @@ def member_add(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _("%(name)s has been added to the group.") % {
-                "name": member.name})
+            messages.success(
+                request, _("%(name)s has been added to the group.") % {"name": member.name}
+            )
             return redirect("municipalities:group_detail", code=code)
     return render(
         request,
@@ -217,8 +213,12 @@ def member_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     member = _member(group, pk)
     form = MemberForm(
         request.POST or None,
-        initial={"name": member.name, "email": member.email, "function": member.function,
-                 "role": member.role},
+        initial={
+            "name": member.name,
+            "email": member.email,
+            "function": member.function,
+            "role": member.role,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,15 +249,20 @@ def member_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     member = _member(group, pk)
     if request.method == "POST":
         services.member_remove(member=member)
-        messages.success(request, _("%(name)s has been removed from the group.") % {
-            "name": member.name})
+        messages.success(
+            request, _("%(name)s has been removed from the group.") % {"name": member.name}
+        )
         return redirect("municipalities:group_detail", code=code)
     return render(
         request,
         "municipalities/member_confirm_remove.html",
         {
-            "breadcrumbs": _trail(request, municipality, Crumb(_("Remove %(name)s") % {
-                "name": member.name}), group=True),
+            "breadcrumbs": _trail(
+                request,
+                municipality,
+                Crumb(_("Remove %(name)s") % {"name": member.name}),
+                group=True,
+            ),
             "municipality": municipality,
             "group": group,
             "member": member,

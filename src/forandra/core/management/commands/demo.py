@@ -21,8 +21,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("The database already has data; the demo was not loaded."))
         if result.logins:
-            self.stdout.write(_("Demo logins (password: %(password)s):") % {
-                "password": demo.DEMO_PASSWORD})
+            self.stdout.write(
+                _("Demo logins (password: %(password)s):") % {"password": demo.DEMO_PASSWORD}
+            )
             for login in result.logins:
                 scope = f" – {login.scope}" if login.scope else ""
                 self.stdout.write(f"  {login.role:<16} {login.username}{scope}")
