@@ -47,6 +47,24 @@ class Server:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by gunicorn's arbiter and workers (Linux /proc).
+
+        Unlike requests per second, CPU per request hardly changes when other work competes
+        for the cores, so it tells a slower server apart from a busier machine.
+        """
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # a process that ended while we looked
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if self.pid in (pid, ppid):
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+
 
 def site_env(directory: Path) -> dict[str, str]:
     env = dict(os.environ)
