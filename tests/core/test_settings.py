@@ -22,13 +22,19 @@ def run_forandra(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess
     )
 
 
-def test_production_profile_passes_check_deploy_without_warnings(tmp_path: Path) -> None:
-    env = {
+def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """The environment the production profile requires."""
+    return {
         "DJANGO_SETTINGS_MODULE": "forandra.settings.production",
         "SECRET_KEY": "k9$Qw!pL2z@Xr7#Vb4&Nm8^Ty1*Hc6%Jd3(Gf5)Ks0-Ua9_Ie2+Ow7=Lq4",
         "ALLOWED_HOSTS": "forandra.example.se",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **overrides,
     }
+
+
+def test_production_profile_passes_check_deploy_without_warnings(tmp_path: Path) -> None:
+    env = production_env(tmp_path)
 
     result = run_forandra("check", "--deploy", "--fail-level", "WARNING", env=env)
 
@@ -37,14 +43,7 @@ def test_production_profile_passes_check_deploy_without_warnings(tmp_path: Path)
 
 
 def test_production_profile_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
-    env = {
-        "DJANGO_SETTINGS_MODULE": "forandra.settings.production",
-        "SECRET_KEY": "",
-        "ALLOWED_HOSTS": "forandra.example.se",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
-
-    result = run_forandra("check", env=env)
+    result = run_forandra("check", env=production_env(tmp_path, SECRET_KEY=""))
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
