@@ -1,21 +1,21 @@
-"""Browser fixtures: one Debian Chromium for the session, the demo in the live server's database.
+"""Browser fixtures: one Debian Chromium for all browser tests, the demo in the live server's DB.
 
-Playwright's sync API runs an event loop in the test thread, and Django refuses database calls
-from a thread with a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set; the tests call the ORM
-only to load the demo, before the browser is pointed at the live server. The live server listens
-on 127.0.0.1, and every browser request to any other host is aborted.
+While Playwright's sync API is started, an event loop counts as running in the test thread, and
+Django refuses database calls from such a thread unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The
+tests call the ORM only to load the demo and to empty the database afterwards, never while a
+page is loading. The variable is set only while the browser runs (for the tests in this
+package), so it never leaks into the rest of the suite or the subprocesses other tests start
+(`check --deploy` refuses to pass with it set).
 
+The live server listens on 127.0.0.1, and every browser request to any other host is aborted.
 The browser is Debian's /usr/bin/chromium, never one downloaded by `playwright install`.
 """
 
 from __future__ import annotations
 
 import os
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
-
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,12 +54,44 @@ ROLES: dict[str, str | None] = {
 }
 
 
-@pytest.fixture(scope="session")
+# "CRAWL <role> <n> pages" lines, shown at the end of the run even without -s.
+CRAWL_SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if CRAWL_SUMMARY:
+        terminalreporter.section("accessibility crawl")
+        for line in CRAWL_SUMMARY:
+            terminalreporter.write_line(line)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-django's live server on 127.0.0.1 (not "localhost"), unless --liveserver says."""
+    if not config.getoption("liveserver", default=None):
+        config.option.liveserver = "127.0.0.1"
+
+
+@contextmanager
+def async_unsafe_allowed() -> Iterator[None]:
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One Chromium for the whole session; each test opens its own context (its own cookies)."""
+    """One Chromium for all the browser tests; each test opens its own context (own cookies).
+
+    Package scope: the browser and its event loop stop after the last test in tests/browser."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
+    with async_unsafe_allowed(), sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
@@ -92,6 +124,7 @@ def new_context(browser: Browser, demo_url: str) -> Iterator[Callable[..., Brows
 
     def open_context(**options: object) -> BrowserContext:
         options.setdefault("viewport", DESKTOP)
+        options.setdefault("locale", "sv-SE")  # Accept-Language: Swedish, as for most users
         context = browser.new_context(base_url=demo_url, **options)  # type: ignore[arg-type]
         context.route("**/*", _only_loopback)
         contexts.append(context)
