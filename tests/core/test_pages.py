@@ -80,3 +80,12 @@ def test_a_page_reads_in_english_after_the_switch(client: Client) -> None:
     assert 'lang="en"' in body
     assert "Accessibility statement" in body
     assert "Tillgänglighetsredogörelse" not in body
+
+
+def test_an_english_browser_still_gets_swedish_until_the_switch(client: Client) -> None:
+    swedish = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+
+    assert '<html lang="sv">' in swedish
+    assert '<html lang="en">' in english
