@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from . import permissions
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -41,7 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
                     _("Our group"), reverse("municipalities:group_detail", args=[municipality.code])
                 )
             )
-        if role == "admin" and user.is_staff:
+        if permissions.is_admin(user) and user.is_staff:
             items.append(NavItem(_("Administration"), reverse("admin:index")))
         items.append(NavItem(_("Profile"), reverse("accounts:profile")))
     current = request.path
