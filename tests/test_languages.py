@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from forandra.municipalities.models import DigitalisationGroup
 from tests.conftest import Users
-from tests.test_permission_matrix import TABLE, Ctx
+from tests.test_permission_matrix import TABLE, make_ctx
 from tests.test_translations import SV, placeholders, read_po
 
 PAGES = sorted(
@@ -65,7 +65,7 @@ def test_page_is_swedish_by_default_and_english_after_the_switch(
     name: str, users: Users, home_group: DigitalisationGroup
 ) -> None:
     rule = TABLE[name]
-    ctx = Ctx(users=users, group=home_group, member=home_group.members.order_by("pk")[0])
+    ctx = make_ctx(users, home_group)
     url = reverse(name, kwargs=rule.kwargs(ctx))
     client = Client()
     user = users.by_name(role_for(name))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
 
+from forandra.maturity import services as maturity_services
+from forandra.maturity.models import Answer, Mode, Round
 from forandra.municipalities.models import DigitalisationGroup, GroupMember
 from tests.conftest import Users
 
@@ -48,6 +51,8 @@ class Ctx:
     users: Users
     group: DigitalisationGroup
     member: GroupMember
+    consensus: Round
+    survey: Round
 
     @property
     def code(self) -> str:
@@ -69,6 +74,18 @@ def home(ctx: Ctx) -> dict[str, Any]:
 
 def home_member(ctx: Ctx) -> dict[str, Any]:
     return {"code": ctx.code, "pk": ctx.member.pk}
+
+
+def home_round(ctx: Ctx) -> dict[str, Any]:
+    return {"code": ctx.code, "pk": ctx.consensus.pk}
+
+
+def home_survey(ctx: Ctx) -> dict[str, Any]:
+    return {"code": ctx.code, "pk": ctx.survey.pk}
+
+
+def survey_link(ctx: Ctx) -> dict[str, Any]:
+    return {"link_key": ctx.survey.link_key}
 
 
 TABLE: dict[str, Rule] = {
@@ -98,6 +115,21 @@ TABLE: dict[str, Rule] = {
     "municipalities:member_add": Rule(HOME_WRITERS, kwargs=home, writes=True),
     "municipalities:member_edit": Rule(HOME_WRITERS, kwargs=home_member, writes=True),
     "municipalities:member_remove": Rule(HOME_WRITERS, kwargs=home_member, writes=True),
+    "maturity:round_list": Rule(HOME_READERS, kwargs=home),
+    "maturity:round_create": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "maturity:round_detail": Rule(HOME_READERS, kwargs=home_round),
+    "maturity:consensus_answer": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: {**home_round(ctx), "step": 1}, writes=True
+    ),
+    "maturity:survey_link": Rule(HOME_WRITERS, kwargs=home_survey, writes=True),
+    "maturity:round_close": Rule(HOME_WRITERS, kwargs=home_round, writes=True),
+    # The staff survey is public: anyone with the link may answer, anonymously.
+    "maturity:survey_start": Rule(EVERYONE, kwargs=survey_link),
+    "maturity:survey_token": Rule(
+        EVERYONE, kwargs=lambda ctx: {**survey_link(ctx), "token": "no-such-token"}
+    ),
+    "maturity:survey_step": Rule(EVERYONE, kwargs=lambda ctx: {**survey_link(ctx), "step": 1}),
+    "maturity:survey_thanks": Rule(EVERYONE, kwargs=survey_link),
 }
 
 # Django's admin: for admins only. Its patterns are many and generated, so they are matched by
@@ -217,6 +249,26 @@ def admin_history_args(pattern: Pattern) -> list[str]:
     raise AssertionError(f"no model for {pattern.key}")
 
 
+def make_ctx(users: Users, group: DigitalisationGroup) -> Ctx:
+    """The objects the URLs point at, in the home municipality."""
+    rounds = {
+        mode: maturity_services.round_open(
+            municipality=group.municipality,
+            mode=mode,
+            title=f"Runda {mode}",
+            opened_on=date(2026, 3, 1),
+        )
+        for mode in (Mode.CONSENSUS, Mode.SURVEY)
+    }
+    return Ctx(
+        users=users,
+        group=group,
+        member=group.members.order_by("pk")[0],
+        consensus=rounds[Mode.CONSENSUS],
+        survey=rounds[Mode.SURVEY],
+    )
+
+
 def url_for(pattern: Pattern, rule: Rule, ctx: Ctx) -> str:
     if pattern.key.endswith("<catch-all>"):
         return "/admin/no-such-page/"
@@ -249,6 +301,8 @@ def snapshot() -> tuple[object, ...]:
     return (
         tuple(DigitalisationGroup.objects.values_list("pk", "name").order_by("pk")),
         tuple(GroupMember.objects.values_list("pk", "name", "email").order_by("pk")),
+        tuple(Round.objects.values_list("pk", "title", "closed_at", "tokens_required")),
+        tuple(Answer.objects.values_list("pk", "value")),
     )
 
 
@@ -259,7 +313,7 @@ def test_each_role_gets_exactly_what_the_table_allows(
 ) -> None:
     rule = rule_for(pattern)
     assert rule is not None, f"{pattern.key} is not in the permission table"
-    ctx = Ctx(users=users, group=home_group, member=home_group.members.order_by("pk")[0])
+    ctx = make_ctx(users, home_group)
     url = url_for(pattern, rule, ctx)
     wrong: list[str] = []
     for role in ROLES:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("forandra.core.urls")),
     path("accounts/", include("forandra.accounts.urls")),
     path("", include("forandra.municipalities.urls")),
+    path("", include("forandra.maturity.urls")),
     # The language switch works for everyone, signed in or not.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

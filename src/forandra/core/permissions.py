@@ -28,6 +28,8 @@ class Perm(StrEnum):
     REGION_VIEW_GROUPS = "region.view_groups"
     MUNICIPALITY_VIEW = "municipality.view"
     GROUP_MANAGE = "group.manage"
+    MATURITY_VIEW = "maturity.view"  # see a municipality's rounds and results
+    MATURITY_RUN = "maturity.run"  # open, answer (consensus) and close rounds
 
 
 def _role(user: AnyUser) -> str | None:
@@ -81,6 +83,8 @@ RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.REGION_VIEW_GROUPS: _region_view_groups,
     Perm.MUNICIPALITY_VIEW: _municipality_view,
     Perm.GROUP_MANAGE: _group_manage,
+    Perm.MATURITY_VIEW: _municipality_view,
+    Perm.MATURITY_RUN: _group_manage,
 }
 
 

@@ -140,3 +140,28 @@ class GroupMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Unit(TimeStampedModel):
+    """A department or unit of a municipality (förvaltning, enhet), from its own list.
+
+    Survey respondents may say which unit they work in, so results can be broken down by unit
+    when enough have answered.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="units", verbose_name=_("municipality")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="unit_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

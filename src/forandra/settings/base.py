@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "forandra.core",
     "forandra.accounts",
     "forandra.municipalities",
+    "forandra.maturity",
 ]
 
 MIDDLEWARE = [
@@ -176,3 +177,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Maturity surveys: no breakdown or comparison shows fewer survey responses than this.
+MATURITY_MIN_GROUP_SIZE = env.int("MATURITY_MIN_GROUP_SIZE", default=5)

@@ -1,8 +1,8 @@
 """Development: SQLite under ./var, DEBUG on, no configuration needed."""
 
-from .base import *  # noqa: F403 (a settings profile extends the base namespace)
 from pathlib import Path
 
+from .base import *  # noqa: F403 (a settings profile extends the base namespace)
 from .base import BASE_DIR, SECRET_KEY, STATIC_ROOT
 
 DEBUG = True
