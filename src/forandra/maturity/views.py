@@ -379,7 +379,12 @@ def survey_start(request: HttpRequest, link_key: str) -> HttpResponse:
             "instrument": instrument,
             "steps": len(instrument.dimensions) + 1,
             "statements": len(instrument.statements()),
-            "refused": _closed_message(round_),
+            "refused": _closed_message(round_)
+            or (
+                _("You have already answered this survey.")
+                if request.session.get(f"survey:{round_.link_key}", {}).get("done")
+                else None
+            ),
         },
     )
 
@@ -433,7 +438,8 @@ def survey_step(request: HttpRequest, link_key: str, step: int) -> HttpResponse:
             except services.SurveyRefusedError as refusal:
                 form.add_error(None, str(refusal))
             else:
-                request.session.pop(f"survey:{round_.link_key}", None)
+                # Keep the browser's key, so the open link takes one response per browser.
+                _save_progress(request, round_, {**progress, "answers": {}, "done": True})
                 return redirect("maturity:survey_thanks", link_key=link_key)
         context.update(form=form, answered=sum(v is not None for v in progress["answers"].values()))
         return render(request, "maturity/survey_finish.html", context)
