@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
 
 from forandra.maturity import services as maturity_services
-from forandra.maturity.models import Answer, Mode, Round
+from forandra.maturity.models import Mode, Response, Round
 from forandra.municipalities.models import DigitalisationGroup, GroupMember
 from tests.conftest import Users
 
@@ -302,7 +302,7 @@ def snapshot() -> tuple[object, ...]:
         tuple(DigitalisationGroup.objects.values_list("pk", "name").order_by("pk")),
         tuple(GroupMember.objects.values_list("pk", "name", "email").order_by("pk")),
         tuple(Round.objects.values_list("pk", "title", "closed_at", "tokens_required")),
-        tuple(Answer.objects.values_list("pk", "value")),
+        tuple(Response.objects.values_list("pk", "answers", "whys")),
     )
 
 

@@ -8,16 +8,21 @@ show demo data say so. Later domains add their own demo data here, one step each
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 
 from forandra.accounts import selectors as account_selectors
 from forandra.accounts import services as account_services
 from forandra.accounts.models import Role
+from forandra.maturity import services as maturity_services
+from forandra.maturity.instrument import Instrument, default_instrument
+from forandra.maturity.models import Mode
 from forandra.municipalities import selectors as municipality_selectors
 from forandra.municipalities import services as municipality_services
-from forandra.municipalities.models import GroupRole
+from forandra.municipalities.models import GroupRole, Municipality, Unit
 
 DEMO_PASSWORD = "demo-forandra"  # noqa: S105 (printed to the person who starts the demo)
 REGION_CODE = "24"
@@ -155,7 +160,10 @@ def demo_load() -> DemoResult:
             )
             person += 1
 
-    # Step 3: one login per role.
+    # Step 3: the maturity baseline (2018) and follow-up (2019), in both modes.
+    _maturity_rounds(municipalities)
+
+    # Step 4: one login per role.
     home = municipality_selectors.municipality_get(code=HOME_MUNICIPALITY)
     accounts = [
         ("demo-koordinator", Role.COORDINATOR, "Kerstin", "Koordinator", region, None),
@@ -176,3 +184,86 @@ def demo_load() -> DemoResult:
             is_demo=True,
         )
     return DemoResult(loaded=True, logins=demo_logins())
+
+
+UNITS = [
+    "Socialtjänst",
+    "Skola och förskola",
+    "Vård och omsorg",
+    "Samhällsbyggnad",
+    "Kommunledning",
+]
+
+
+def _answer(rng: random.Random, level: float, instrument: Instrument, reverse: bool) -> int | None:
+    """One plausible answer around a 0-100 level; now and then "don't know"."""
+    if rng.random() < 0.06:
+        return None
+    size = instrument.scale.size
+    value = round(1 + (size - 1) * level / 100 + rng.gauss(0, 0.8))
+    value = max(1, min(size, value))
+    return size + 1 - value if reverse else value
+
+
+def _maturity_rounds(municipalities: list[Municipality]) -> None:
+    """Synthetic but plausible rounds: each municipality has its own profile, the staff see it
+    a little lower than the group does, and most dimensions rise from 2018 to 2019."""
+    rng = random.Random(2018)  # noqa: S311 (demo data, not security)
+    instrument = default_instrument()
+    for municipality in municipalities:
+        if municipality.code in WITHOUT_GROUP:
+            continue
+        units = [Unit.objects.create(municipality=municipality, name=name) for name in UNITS]
+        profile = {d.key: rng.uniform(25, 60) for d in instrument.dimensions}
+        for year, lift in ((2018, 0.0), (2019, 1.0)):
+            levels = {
+                key: min(95.0, value + lift * rng.uniform(-2, 12)) for key, value in profile.items()
+            }
+            consensus = maturity_services.round_open(
+                municipality=municipality,
+                mode=Mode.CONSENSUS,
+                title=f"Gruppens bedömning {year}",
+                opened_on=date(year, 3, 14),
+                is_demo=True,
+            )
+            maturity_services.consensus_save(
+                round_=consensus,
+                answers={
+                    statement.key: (
+                        _answer(rng, levels[dimension.key], instrument, statement.reverse),
+                        "",
+                    )
+                    for dimension, statement in instrument.statements()
+                },
+            )
+            maturity_services.round_close(round_=consensus)
+            invited = rng.randint(30, 60)
+            survey = maturity_services.round_open(
+                municipality=municipality,
+                mode=Mode.SURVEY,
+                title=f"Personalenkät {year}",
+                opened_on=date(year, 3, 20),
+                invited=invited,
+                is_demo=True,
+            )
+            responses = []
+            for _index in range(int(invited * rng.uniform(0.4, 0.8))):
+                staff_gap = rng.uniform(4, 14)
+                responses.append(
+                    maturity_services.ImportedResponse(
+                        answers={
+                            statement.key: _answer(
+                                rng,
+                                levels[dimension.key] - staff_gap,
+                                instrument,
+                                statement.reverse,
+                            )
+                            for dimension, statement in instrument.statements()
+                        },
+                        unit=rng.choice([*units, None]),
+                    )
+                )
+            maturity_services.survey_import(
+                round_=survey, responses=responses, on=date(year, 3, 28)
+            )
+            maturity_services.round_close(round_=survey)

@@ -112,7 +112,8 @@ class SurveyToken(models.Model):
 
 
 class Response(models.Model):
-    """One completed questionnaire: the group's (consensus) or one staff member's (survey).
+    """One completed questionnaire: the group's (consensus) or one staff member's (survey),
+    with its answers.
 
     Survey responses are anonymous: no user, no address, no time finer than the day.
     """
@@ -133,6 +134,11 @@ class Response(models.Model):
     # A random key kept in the respondent's browser session: one response per browser on an open
     # link, without knowing who answered.
     client_key = models.CharField(max_length=43, blank=True)
+    # Statement key -> answer value (1..n) or null for "don't know". One row per response keeps
+    # a submission to a few writes; the counts behind the results live in AnswerCount.
+    answers = models.JSONField(default=dict)
+    # Consensus mode: statement key -> the group's short "why".
+    whys = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("response")
@@ -147,27 +153,6 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.pk}"
-
-
-class Answer(models.Model):
-    """One statement's answer in a response; value None is "don't know"."""
-
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    statement_key = models.CharField(max_length=100)
-    value = models.PositiveSmallIntegerField(null=True, blank=True)
-    why = models.TextField(_("why"), blank=True)
-
-    class Meta:
-        verbose_name = _("answer")
-        verbose_name_plural = _("answers")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["response", "statement_key"], name="answer_once_per_statement"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.statement_key}={self.value}"
 
 
 class AnswerCount(models.Model):

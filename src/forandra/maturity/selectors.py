@@ -19,7 +19,7 @@ from forandra.municipalities.models import Municipality, Unit
 
 from . import scoring
 from .instrument import Instrument, load_instrument
-from .models import AnswerCount, Mode, Round, UnitResponseCount, min_group_size
+from .models import AnswerCount, Mode, Response, Round, UnitResponseCount, min_group_size
 
 
 @lru_cache(maxsize=32)
@@ -202,11 +202,7 @@ def region_comparison(*, round_: Round) -> dict[str, Spread]:
 
 def consensus_answers(*, round_: Round) -> dict[str, tuple[int | None, str]]:
     """The group's stored answers in a consensus round: statement -> (value, why)."""
-    from .models import Answer
-
-    return {
-        key: (value, why)
-        for key, value, why in Answer.objects.filter(response__round=round_).values_list(
-            "statement_key", "value", "why"
-        )
-    }
+    response = Response.objects.filter(round=round_).first()
+    if response is None:
+        return {}
+    return {key: (value, response.whys.get(key, "")) for key, value in response.answers.items()}

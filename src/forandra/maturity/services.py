@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter, defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from functools import reduce
-from operator import or_
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forandra.municipalities.models import Municipality, Unit
 
+from . import selectors
 from .instrument import Instrument, default_instrument, instrument_to_yaml, load_instrument
 from .models import (
-    Answer,
     AnswerCount,
     InstrumentVersion,
     Mode,
@@ -44,11 +45,15 @@ def instrument_publish(*, source: str) -> InstrumentVersion:
     that exists is refused, since rounds already answered it.
     """
     instrument = load_instrument(source)
+    return _publish(instrument, source)
+
+
+def _publish(instrument: Instrument, source: str) -> InstrumentVersion:
     existing = InstrumentVersion.objects.filter(
         instrument_id=instrument.id, version=instrument.version
     ).first()
     if existing is not None:
-        if load_instrument(existing.source) != instrument:
+        if existing.source != source and load_instrument(existing.source) != instrument:
             raise ValidationError(
                 _(
                     "Version %(version)s of %(id)s is published and cannot change; "
@@ -67,7 +72,12 @@ def instrument_publish(*, source: str) -> InstrumentVersion:
 
 def instrument_default_version() -> InstrumentVersion:
     """The shipped default instrument, published on first use."""
-    return instrument_publish(source=instrument_to_yaml(default_instrument()))
+    return _publish(default_instrument(), _default_source())
+
+
+@cache
+def _default_source() -> str:
+    return instrument_to_yaml(default_instrument())
 
 
 @transaction.atomic
@@ -139,9 +149,13 @@ def _count(round_: Round, unit: Unit | None, answers: Mapping[str, int | None], 
             ],
             ignore_conflicts=True,
         )
-        AnswerCount.objects.filter(round=round_, unit_key=unit_key).filter(
-            reduce(or_, [Q(statement_key=k, value=v) for k, v in pairs])
-        ).update(count=F("count") + sign)
+        by_value: dict[int, list[str]] = defaultdict(list)
+        for key, value in pairs:
+            by_value[value].append(key)
+        for value, keys in by_value.items():
+            AnswerCount.objects.filter(
+                round=round_, unit_key=unit_key, value=value, statement_key__in=keys
+            ).update(count=F("count") + sign)
     UnitResponseCount.objects.bulk_create(
         [UnitResponseCount(round=round_, unit_key=unit_key)], ignore_conflicts=True
     )
@@ -164,7 +178,7 @@ def survey_submit(
         raise SurveyRefusedError(_("This round is answered by the group together, not by survey."))
     if unit is not None and unit.municipality_id != round_.municipality_id:
         raise SurveyRefusedError(_("That department does not belong to this municipality."))
-    _validate_answers(load_instrument(round_.instrument.source), answers)
+    _validate_answers(selectors.instrument_for(round_=round_), answers)
     try:
         with transaction.atomic():
             current = Round.objects.select_for_update().get(pk=round_.pk)
@@ -188,12 +202,7 @@ def survey_submit(
                 submitted_on=timezone.localdate(),
                 token=token_row,
                 client_key="" if token_row else client_key,
-            )
-            Answer.objects.bulk_create(
-                [
-                    Answer(response=response, statement_key=key, value=value)
-                    for key, value in answers.items()
-                ]
+                answers=dict(answers),
             )
             _count(round_, unit, answers, +1)
     except IntegrityError:
@@ -210,20 +219,82 @@ def consensus_save(*, round_: Round, answers: Mapping[str, tuple[int | None, str
     if current.closed_at is not None:
         raise ValidationError(_("The round is closed and can no longer change."))
     _validate_answers(
-        load_instrument(current.instrument.source), {k: v for k, (v, _why) in answers.items()}
+        selectors.instrument_for(round_=current), {k: v for k, (v, _why) in answers.items()}
     )
     response = Response.objects.filter(round=current).first()
     if response is None:
         response = Response.objects.create(round=current, submitted_on=timezone.localdate())
     else:
-        previous = dict(response.answers.values_list("statement_key", "value"))
-        _count(current, None, previous, -1)
+        _count(current, None, response.answers, -1)
     for key, (value, why) in answers.items():
-        Answer.objects.update_or_create(
-            response=response, statement_key=key, defaults={"value": value, "why": why.strip()}
-        )
-    stored = dict(response.answers.values_list("statement_key", "value"))
-    _count(current, None, stored, +1)
+        response.answers[key] = value
+        response.whys[key] = why.strip()
+    _count(current, None, response.answers, +1)
     response.submitted_on = timezone.localdate()
-    response.save(update_fields=["submitted_on"])
+    response.save(update_fields=["answers", "whys", "submitted_on"])
     return response
+
+
+@dataclass(frozen=True)
+class ImportedResponse:
+    """One survey response to import: answers by statement, and the unit if given."""
+
+    answers: Mapping[str, int | None]
+    unit: Unit | None = None
+
+
+@transaction.atomic
+def survey_import(*, round_: Round, responses: list[ImportedResponse], on: date) -> int:
+    """Add many survey responses at once (an import, or the demo), counted as if submitted."""
+    instrument = selectors.instrument_for(round_=round_)
+    for item in responses:
+        _validate_answers(instrument, item.answers)
+        if item.unit is not None and item.unit.municipality_id != round_.municipality_id:
+            raise ValidationError(_("That department does not belong to this municipality."))
+    Response.objects.bulk_create(
+        [
+            Response(round=round_, unit=item.unit, submitted_on=on, answers=dict(item.answers))
+            for item in responses
+        ]
+    )
+    counts: Counter[tuple[int, str, int]] = Counter()
+    sizes: Counter[int] = Counter()
+    for item in responses:
+        unit_key = item.unit.pk if item.unit is not None else 0
+        sizes[unit_key] += 1
+        counts.update(
+            (unit_key, key, value) for key, value in item.answers.items() if value is not None
+        )
+    # The round is locked, so the counts can be read, added to and written back in bulk.
+    Round.objects.select_for_update().filter(pk=round_.pk).first()
+    existing = {
+        (row.unit_key, row.statement_key, row.value): row
+        for row in AnswerCount.objects.filter(round=round_)
+    }
+    for slot, count in counts.items():
+        if slot in existing:
+            existing[slot].count += count
+    AnswerCount.objects.bulk_update([existing[s] for s in counts if s in existing], ["count"])
+    AnswerCount.objects.bulk_create(
+        [
+            AnswerCount(round=round_, unit_key=u, statement_key=k, value=v, count=c)
+            for (u, k, v), c in counts.items()
+            if (u, k, v) not in existing
+        ]
+    )
+    known_sizes = {row.unit_key: row for row in UnitResponseCount.objects.filter(round=round_)}
+    for unit_key, size in sizes.items():
+        if unit_key in known_sizes:
+            known_sizes[unit_key].count += size
+    UnitResponseCount.objects.bulk_update(
+        [known_sizes[u] for u in sizes if u in known_sizes], ["count"]
+    )
+    UnitResponseCount.objects.bulk_create(
+        [
+            UnitResponseCount(round=round_, unit_key=u, count=size)
+            for u, size in sizes.items()
+            if u not in known_sizes
+        ]
+    )
+    Round.objects.filter(pk=round_.pk).update(response_count=F("response_count") + len(responses))
+    return len(responses)
