@@ -123,6 +123,10 @@ TABLE: dict[str, Rule] = {
     ),
     "maturity:survey_link": Rule(HOME_WRITERS, kwargs=home_survey, writes=True),
     "maturity:round_close": Rule(HOME_WRITERS, kwargs=home_round, writes=True),
+    "maturity:round_export": Rule(
+        HOME_READERS, kwargs=lambda ctx: {**home_round(ctx), "kind": "responses", "fmt": "csv"}
+    ),
+    "maturity:instrument_yaml": Rule(HOME_READERS, kwargs=home_round),
     # The staff survey is public: anyone with the link may answer, anonymously.
     "maturity:survey_start": Rule(EVERYONE, kwargs=survey_link),
     "maturity:survey_token": Rule(

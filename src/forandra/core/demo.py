@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import transaction
+from django.utils import timezone
 
 from forandra.accounts import selectors as account_selectors
 from forandra.accounts import services as account_services
@@ -205,6 +206,10 @@ def _answer(rng: random.Random, level: float, instrument: Instrument, reverse: b
     return size + 1 - value if reverse else value
 
 
+def _noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=timezone.get_current_timezone())
+
+
 def _maturity_rounds(municipalities: list[Municipality]) -> None:
     """Synthetic but plausible rounds: each municipality has its own profile, the staff see it
     a little lower than the group does, and most dimensions rise from 2018 to 2019."""
@@ -236,7 +241,7 @@ def _maturity_rounds(municipalities: list[Municipality]) -> None:
                     for dimension, statement in instrument.statements()
                 },
             )
-            maturity_services.round_close(round_=consensus)
+            maturity_services.round_close(round_=consensus, at=_noon(date(year, 3, 14)))
             invited = rng.randint(30, 60)
             survey = maturity_services.round_open(
                 municipality=municipality,
@@ -266,4 +271,4 @@ def _maturity_rounds(municipalities: list[Municipality]) -> None:
             maturity_services.survey_import(
                 round_=survey, responses=responses, on=date(year, 3, 28)
             )
-            maturity_services.round_close(round_=survey)
+            maturity_services.round_close(round_=survey, at=_noon(date(year, 4, 3)))

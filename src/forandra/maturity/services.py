@@ -6,7 +6,7 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 
 from django.core.exceptions import ValidationError
@@ -107,10 +107,10 @@ def round_open(
     return round_
 
 
-def round_close(*, round_: Round) -> Round:
+def round_close(*, round_: Round, at: datetime | None = None) -> Round:
     """Close a round: no more answers; its results are final."""
     if round_.closed_at is None:
-        round_.closed_at = timezone.now()
+        round_.closed_at = at or timezone.now()
         round_.save(update_fields=["closed_at", "updated_at"])
     return round_
 

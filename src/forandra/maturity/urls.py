@@ -19,6 +19,16 @@ urlpatterns = [
     path(
         "municipalities/<str:code>/maturity/<int:pk>/close/", views.round_close, name="round_close"
     ),
+    path(
+        "municipalities/<str:code>/maturity/<int:pk>/export/<str:kind>.<str:fmt>",
+        views.round_export,
+        name="round_export",
+    ),
+    path(
+        "municipalities/<str:code>/maturity/<int:pk>/instrument.yaml",
+        views.instrument_yaml,
+        name="instrument_yaml",
+    ),
     path("survey/<str:link_key>/", views.survey_start, name="survey_start"),
     path("survey/<str:link_key>/personal/<str:token>/", views.survey_token, name="survey_token"),
     path("survey/<str:link_key>/step/<int:step>/", views.survey_step, name="survey_step"),

@@ -22,7 +22,7 @@ from forandra.core.permissions import Perm, allowed, require
 from forandra.municipalities import selectors as municipality_selectors
 from forandra.municipalities.models import Municipality
 
-from . import charts, scoring, selectors, services
+from . import charts, exports, scoring, selectors, services
 from .forms import DONT_KNOW, DimensionAnswersForm, FinishSurveyForm, RoundForm, TokensForm
 from .models import Mode, Round, min_group_size
 
@@ -340,6 +340,43 @@ def round_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "is_demo": round_.is_demo,
         },
     )
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def round_export(request: HttpRequest, code: str, pk: int, kind: str, fmt: str) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.MATURITY_VIEW)
+    round_ = _round(municipality, pk)
+    if fmt not in EXPORT_TYPES or kind not in ("scores", "responses"):
+        raise Http404
+    language = get_language() or "sv"
+    if kind == "scores":
+        table = exports.scores_table(round_=round_, language=language)
+    else:
+        table = exports.responses_table(round_=round_)
+    if table is None:
+        raise Http404  # too few survey responses to show anything
+    body = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx([table])
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    filename = f"{municipality.code}-{round_.opened_on:%Y%m%d}-{round_.mode}-{kind}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def instrument_yaml(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The instrument version the round used, as the YAML it was published from."""
+    municipality = _municipality(request, code, Perm.MATURITY_VIEW)
+    round_ = _round(municipality, pk)
+    version = round_.instrument
+    response = HttpResponse(version.source, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{version.instrument_id}-v{version.version}.yaml"'
+    )
+    return response
 
 
 # The staff survey: public, anonymous. Progress lives in the respondent's session until the
