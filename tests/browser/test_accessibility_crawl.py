@@ -62,6 +62,7 @@ TITLE_END = "– Förändra"
 LANGUAGES = {"Svenska": "sv", "English": "en"}  # the header's buttons and the lang they give
 ERROR_TITLE_STARTS = ("Fel:", "Error:")
 SKIPPED_PREFIXES = ("/admin/", "/static/")
+DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".yaml", ".pdf", ".docx", ".ics", ".json")
 # The demo's home: its pages are followed first, so they are the ones opened in the browser.
 FOCUS_PREFIXES = ("/municipalities/2404/", "/regions/24/", "/municipalities/24")
 
@@ -174,9 +175,11 @@ class Crawl:
     origin: str = ""  # host:port of the live server; set when the crawl starts
     visited: list[str] = field(default_factory=list)
     opened: list[str] = field(default_factory=list)
+    downloads: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     _console: list[str] = field(default_factory=list)
     _opened_per_route: Counter[str] = field(default_factory=Counter)
+    _downloads_per_route: Counter[tuple[str, str]] = field(default_factory=Counter)
     _headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -250,6 +253,18 @@ class Crawl:
             self._add(self._path(self.page.url), f"HTTP {response.status}", f"link to {url}")
         return self.check()
 
+    def download(self, url: str) -> None:
+        """A file link (CSV, XLSX, YAML...): it must download, and it is not a page to check."""
+        request = urllib.request.Request(url, headers=self._headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                status, kind = response.status, response.headers.get_content_type()
+        except urllib.error.HTTPError as error:
+            status, kind = error.code, ""
+        if status >= 400 or kind == "text/html":
+            self._add(self._path(url), f"download {status} {kind}", "a file link must give a file")
+        self.downloads.append(self._path(url))
+
     def fetch(self, url: str) -> list[str]:
         """Fetch a page over HTTP, with the browser's cookies, and check its status and facts."""
         # Only ever http:// on the live server at 127.0.0.1: `_follow` keeps the crawl there.
@@ -294,6 +309,13 @@ class Crawl:
         seen = {start}
         while queue:
             url = queue.popleft()
+            if urlsplit(url).path.endswith(DOWNLOAD_SUFFIXES):
+                # Files of one pattern and name come from one code path: a few of each do.
+                kind = (route_of(url), urlsplit(url).path.rsplit("/", 1)[-1])
+                if not self.per_route or self._downloads_per_route[kind] < self.per_route:
+                    self._downloads_per_route[kind] += 1
+                    self.download(url)
+                continue
             route = route_of(url)
             if self.per_route and self._opened_per_route[route] >= self.per_route:
                 links = self.fetch(url)
@@ -322,7 +344,8 @@ class Crawl:
     def summary(self) -> str:
         return (
             f"CRAWL {self.role} {len(set(self.visited))} pages "
-            f"({len(self.opened)} opened in the browser and checked with axe)"
+            f"({len(self.opened)} opened in the browser and checked with axe; "
+            f"{len(set(self.downloads))} downloads)"
         )
 
 
