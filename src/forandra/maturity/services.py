@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -138,30 +138,42 @@ def _validate_answers(instrument: Instrument, answers: Mapping[str, int | None])
 
 
 def _count(round_: Round, unit: Unit | None, answers: Mapping[str, int | None], sign: int) -> None:
-    """Add (or with sign -1 remove) one response's answers to the round's counts."""
-    unit_key = unit.pk if unit is not None else 0
-    pairs = [(key, value) for key, value in answers.items() if value is not None]
-    if pairs:
-        AnswerCount.objects.bulk_create(
-            [
-                AnswerCount(round=round_, unit_key=unit_key, statement_key=k, value=v)
-                for k, v in pairs
-            ],
-            ignore_conflicts=True,
+    """Add (or with sign -1 remove) one response's answers to the round's counts.
+
+    Callers hold the round's lock, so submissions to a round count one at a time; to hold it
+    briefly this is three statements: per count table one upsert that adds `sign` to each row or
+    creates it (`INSERT ... ON CONFLICT ... DO UPDATE`, the same on SQLite and PostgreSQL), then
+    the round's total.
+    """
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+
+    def upsert(model: type[AnswerCount | UnitResponseCount], columns: list[str], rows: int) -> str:
+        table = quote(model._meta.db_table)
+        keys = ", ".join(quote(column) for column in columns)
+        count = quote("count")
+        values = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * rows)
+        return (
+            f"INSERT INTO {table} ({keys}, {count}) VALUES {values} "  # noqa: S608 (names from the models; values are parameters)
+            f"ON CONFLICT ({keys}) DO UPDATE SET {count} = {table}.{count} + %s"
         )
-        by_value: dict[int, list[str]] = defaultdict(list)
-        for key, value in pairs:
-            by_value[value].append(key)
-        for value, keys in by_value.items():
-            AnswerCount.objects.filter(
-                round=round_, unit_key=unit_key, value=value, statement_key__in=keys
-            ).update(count=F("count") + sign)
-    UnitResponseCount.objects.bulk_create(
-        [UnitResponseCount(round=round_, unit_key=unit_key)], ignore_conflicts=True
-    )
-    UnitResponseCount.objects.filter(round=round_, unit_key=unit_key).update(
-        count=F("count") + sign
-    )
+
+    unit_key = unit.pk if unit is not None else 0
+    initial = max(sign, 0)  # a count is never negative, not even in a row about to be updated
+    pairs = sorted((key, value) for key, value in answers.items() if value is not None)
+    with connection.cursor() as cursor:
+        if pairs:
+            params: list[object] = []
+            for key, value in pairs:
+                params += [round_.pk, unit_key, key, value, initial]
+            cursor.execute(
+                upsert(AnswerCount, ["round_id", "unit_key", "statement_key", "value"], len(pairs)),
+                [*params, sign],
+            )
+        cursor.execute(
+            upsert(UnitResponseCount, ["round_id", "unit_key"], 1),
+            [round_.pk, unit_key, initial, sign],
+        )
     Round.objects.filter(pk=round_.pk).update(response_count=F("response_count") + sign)
 
 
