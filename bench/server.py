@@ -5,9 +5,14 @@ loaded) and collected static files, all with the benchmark settings (`benchsite.
 production profile; see there why). `gunicorn_server` serves that site with 2 sync workers on
 127.0.0.1 on a free port and stops it, and every process it started, at the end of the run.
 
+`prepared_site_postgres` and `gunicorn_server_postgres` are the same on PostgreSQL: a database
+`forandra_bench_<pid>` created on the server at `BENCH_POSTGRES_URL` (default
+`postgres://postgres@127.0.0.1:5432`, trust authentication) and dropped at the end of the run.
+
 Use them from a benchmark with `ctx.use(gunicorn_server)`; one server serves every benchmark of
-the run. Nothing here writes outside the temporary directory: gunicorn's control socket (new in
-gunicorn 25.1, by default in ~/.gunicorn/) is switched off.
+the run. Nothing here writes outside the temporary directory (and the PostgreSQL database it
+creates): gunicorn's control socket (new in gunicorn 25.1, by default in ~/.gunicorn/) is
+switched off.
 """
 
 from __future__ import annotations
@@ -66,7 +71,10 @@ class Server:
         return total / tick
 
 
-def site_env(directory: Path) -> dict[str, str]:
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+
+
+def site_env(directory: Path, database_url: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE=SETTINGS,
@@ -74,7 +82,7 @@ def site_env(directory: Path) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"sqlite:///{directory / 'bench.sqlite3'}",
+        DATABASE_URL=database_url or f"sqlite:///{directory / 'bench.sqlite3'}",
         STATIC_ROOT=str(directory / "static"),
         LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",
@@ -119,29 +127,72 @@ def finish(process: subprocess.Popen[str], what: str) -> None:
         raise HarnessError(f"{what} exited {process.returncode}")
 
 
+def prepare(site: Site) -> None:
+    """Migrate, load the register and the demo, and collect the static files."""
+    with timed(f"site prepared in {site.directory}: migrate, register_load, demo, collectstatic"):
+        # collectstatic needs no database: it runs alongside the data steps.
+        steps = [
+            (start(site, [sys.executable, "-c", LOAD_DATA]), "migrate/register_load/demo"),
+            (
+                start(site, [sys.executable, "-m", "forandra.cli", "collectstatic",
+                             "--no-input", "--verbosity", "0"]),
+                "collectstatic",
+            ),
+        ]  # fmt: skip
+        try:
+            for process, what in steps:
+                finish(process, what)
+        finally:
+            for process, _ in steps:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+
+
 @contextlib.contextmanager
 def prepared_site(ctx: Context) -> Iterator[Site]:
     with tempfile.TemporaryDirectory(prefix="forandra-bench-") as tmp:
         directory = Path(tmp)
         site = Site(directory, site_env(directory))
-        with timed(f"site prepared in {directory}: migrate, register_load, demo, collectstatic"):
-            # collectstatic needs no database: it runs alongside the data steps.
-            steps = [
-                (start(site, [sys.executable, "-c", LOAD_DATA]), "migrate/register_load/demo"),
-                (
-                    start(site, [sys.executable, "-m", "forandra.cli", "collectstatic",
-                                 "--no-input", "--verbosity", "0"]),
-                    "collectstatic",
-                ),
-            ]  # fmt: skip
-            try:
-                for process, what in steps:
-                    finish(process, what)
-            finally:
-                for process, _ in steps:
-                    if process.poll() is None:
-                        process.kill()
-                        process.wait()
+        prepare(site)
+        yield site
+
+
+def postgres_admin(sql: str) -> None:
+    """Run one statement on the server's `postgres` database (autocommit: CREATE/DROP DATABASE)."""
+    import psycopg  # only the PostgreSQL fixtures need it
+
+    with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True, connect_timeout=10) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def postgres_database(name: str) -> Iterator[str]:
+    """A fresh database `name` on the benchmark's PostgreSQL server; dropped on exit."""
+    try:
+        postgres_admin(f'CREATE DATABASE "{name}"')
+    except Exception as error:
+        raise HarnessError(
+            f"cannot create PostgreSQL database {name} at {POSTGRES_URL}: {error}"
+        ) from error
+    log(f"PostgreSQL database {name} created at {POSTGRES_URL}")
+    try:
+        yield f"{POSTGRES_URL}/{name}"
+    finally:
+        # FORCE ends connections left open (e.g. by a process killed in the middle).
+        postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        log(f"PostgreSQL database {name} dropped")
+
+
+@contextlib.contextmanager
+def prepared_site_postgres(ctx: Context) -> Iterator[Site]:
+    with (
+        tempfile.TemporaryDirectory(prefix="forandra-bench-pg-") as tmp,
+        postgres_database(f"forandra_bench_{os.getpid()}") as url,
+    ):
+        directory = Path(tmp)
+        site = Site(directory, site_env(directory, url))
+        prepare(site)
         yield site
 
 
@@ -158,7 +209,20 @@ def get_status(port: int, path: str) -> int | None:
 
 @contextlib.contextmanager
 def gunicorn_server(ctx: Context) -> Iterator[Server]:
-    site = ctx.use(prepared_site)
+    """gunicorn serving the SQLite site."""
+    with serve(ctx.use(prepared_site)) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def gunicorn_server_postgres(ctx: Context) -> Iterator[Server]:
+    """gunicorn serving the PostgreSQL site."""
+    with serve(ctx.use(prepared_site_postgres)) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serve(site: Site) -> Iterator[Server]:
     # Bind the listening socket here and hand it to gunicorn (fd://): a free port without the
     # race of "find a free port, close it, hope gunicorn gets it".
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -65,3 +65,12 @@ def test_the_forandra_script_runs_management_commands() -> None:
 
     assert result.returncode == 0
     assert "290" in result.stdout
+
+
+def test_production_profile_keeps_database_connections_open(tmp_path: Path) -> None:
+    code = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+
+    result = run_forandra("shell", "-c", code, env=production_env(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "60"

@@ -6,7 +6,7 @@ Required environment: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL. See README, "Prod
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403 (a settings profile extends the base namespace)
-from .base import SECRET_KEY, env
+from .base import DATABASES, SECRET_KEY, env
 
 DEBUG = False
 if not SECRET_KEY:
@@ -26,4 +26,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
+# Keep database connections open between requests (a new PostgreSQL connection per request costs
+# a server process start); health checks replace a connection the server has dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
