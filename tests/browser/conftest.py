@@ -89,8 +89,9 @@ def browser() -> Iterator[Browser]:
     """One Chromium for all the browser tests; each test opens its own context (own cookies).
 
     Package scope: the browser and its event loop stop after the last test in tests/browser."""
+    # A missing browser fails the suite: the accessibility gate must never be skipped quietly.
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is not installed: run `apt-get install chromium` (.ci/run does)")
     with async_unsafe_allowed(), sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
