@@ -4,32 +4,38 @@ What is measured, and why this way:
 
 - `maturity.submit_rps.<db>`: **complete survey responses per second**, sustained, over HTTP
   against gunicorn (2 sync workers, production profile, loopback; see server.py), on SQLite and on
-  PostgreSQL. A response is not one request: a respondent's browser sends GET `/survey/<key>/`
-  (sets the CSRF cookie) and then one POST per part, `step/1` ... `step/9` with the part's answers
-  and `step/10` with the department, and only that last POST writes the response; until then the
-  answers live in the session, so each of the ten POSTs also reads and writes the session row.
-  Counting only the final POSTs would credit the server with work it did not do, so the figure
-  is whole flows: each virtual respondent (one per connection, one after another) has a cookie
-  jar of its own, answers every part (random answers 1-5, about 6% "don't know", a random
-  department or none), and counts once its last POST got the 302 to `thanks/`. These 11 requests
-  are the least a browser sends; a real one also follows every redirect (GET of each part's page
-  and of `thanks/`, 11 more requests, most of them rendering a form; tried once by hand, that
-  took 2-3 times the CPU per response), so a browser population gets fewer responses per second
-  than this figure. On stderr, clearly labelled: requests per second, the median latency of each
-  step, gunicorn's CPU time per response and per request, how busy the machine was (other work
-  on it lowers the figure), the site's `CONN_MAX_AGE` (0: a new database connection for every
-  request, which costs much on both databases), and the rate of the final POST
-  alone ("final submit only", NOT the id's figure: sessions already holding all answers are
-  created in the database, then only `step/10` is sent, so it measures `survey_submit` and the
-  session write without the nine steps before it).
+  PostgreSQL. A response is two requests: the respondent's browser GETs the survey page
+  `/survey/<key>/`, which holds the whole form (every statement of every part, the parts shown
+  one at a time in the browser) and sets the CSRF cookie and `forandra_survey`, the browser's key
+  that lets an open link take one response per browser; then it POSTs every answer at once to the
+  same URL, which stores the response and answers with a 302 to `thanks/`. There is no session.
+  A real browser does that GET once per response, so counting only the POSTs would credit the
+  server with work it did not do: the figure is whole flows. Each virtual respondent (one per
+  connection, one after another) starts with an empty cookie jar, GETs the page and POSTs random
+  answers (1-5, about 6% "don't know", a random department or none; urlencoded with the CSRF
+  token, as the form sends them), and counts once its POST got the 302 to `thanks/`. A real
+  browser also follows that redirect (a small page) and fetches the static files (cached after
+  the first page); neither is counted, so a browser population gets somewhat fewer responses per
+  second than this figure. On stderr, clearly labelled: requests per second, the median (and
+  p95) latency of the GET and of the POST, gunicorn's CPU time per response and per request, how
+  busy the machine was (other work on it lowers the figure), the site's `CONN_MAX_AGE` (0 would
+  mean a new database connection for every request), and the rate of the POSTs alone ("POSTs
+  alone", NOT the id's figure: a pool of browsers GETs the page before, untimed, and then each
+  sends its POST, so it measures the submission without the page; the pool's GETs per second
+  and CPU per GET are on stderr too). Last, the same GET and POST in-process with Django's test
+  Client on a round of their own (median wall and CPU time, queries, a cProfile of the POST), to
+  tell the server's own time from what gunicorn and HTTP add.
 - `maturity.submit_lost`: after the load on each database, the responses the clients saw
-  confirmed (302 to `thanks/`, warm-up included) against the database: `Response` rows,
-  `Round.response_count`, the sum of `UnitResponseCount`, and per statement the sum of
-  `AnswerCount` against the answers stored in the rows. Plus duplicate attempts: two browsers
-  with the same personal link sending their last part at the same moment, the same browser
-  sending its last part again (personal link and open link), and a browser that has answered
-  the open link answering it all over again. The value is lost + duplicated responses (+ the
-  largest counter that disagrees with the rows), summed over both databases; it must be 0.
+  confirmed (302 to `thanks/`, warm-up and POSTs alone included) against the database:
+  `Response` rows, `Round.response_count`, the sum of `UnitResponseCount`, per statement the sum
+  of `AnswerCount` against the answers stored in the rows, and no browser key in two rows. Plus
+  duplicate attempts, each of which must leave exactly one row: two browsers that opened the same
+  personal link POSTing at the same moment (15 links); one browser POSTing the open link's form
+  twice at the same moment from two connections (a double click, a second tab; 10 browsers);
+  then every browser whose answers were confirmed sends the same POST again (personal links and
+  open link), and opens the page again and sends new answers. The value is lost + duplicated
+  responses (+ the largest counter that disagrees with the rows), summed over both databases; it
+  must be 0.
 - `maturity.results_ms[.postgres]`: the median of 25 warm renders of the results page
   `/municipalities/<code>/maturity/<pk>/` of a survey round with 20,000 responses (5
   departments), measured **in-process with Django's test Client** (the whole middleware stack and
@@ -58,11 +64,13 @@ What is measured, and why this way:
 
 Targets come from the issue: >= 300 responses/s, 0 lost or duplicated, results page <= 150 ms,
 region comparison <= 500 ms. They are not adjusted to what this 2-core machine reaches; read
-the MISS lines with the stderr details (CPU per response, per-step latency, profiles).
+the MISS lines with the stderr details (CPU per response, per-request latency, profiles).
 
-The `maturity` run takes about 3.5 minutes here (up to 4.5 when the machine is busy), most of it
-making the region data (40-70 s) and two throwaway sites (SQLite, and a PostgreSQL database
-`forandra_bench_<pid>` that is dropped at the end; see server.py). The PostgreSQL variants of the
+The `maturity` run takes about 3 minutes here (up to 5.5 when the machine is busy), most of it
+making the region data (20-80 s) and two throwaway sites (SQLite, and a PostgreSQL database
+`forandra_bench_<pid>` that is dropped at the end; see server.py); per database, the load takes
+about 30 s (the pool of browsers for the POSTs alone 10-20 s of it: their GETs cost as much as
+the POSTs). The PostgreSQL variants of the
 read figures, `maturity.results_ms.postgres` and `maturity.region_ms.postgres`, add about 2
 minutes and run only with `BENCH_MATURITY_PG_READS=1`
 (`BENCH_MATURITY_PG_READS=1 .venv/bin/python bench/run.py maturity`).
@@ -72,6 +80,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -114,6 +123,7 @@ TIMED_CALLS = 25  # results page: warm renders timed (after 3 untimed)
 REGION_CALLS = 11  # region comparison: warm calls timed (after 2 untimed), at most 30 s
 TOKENS = 40  # personal links for the duplicate attempts: 15 raced pairs, the rest spare
 RACED = 15
+TWINS = 10  # open-link browsers that send their answers twice at the same moment
 # The load: at most 1 s of warm-up and 12 s of measurement per database.
 CONNECTIONS = 4
 FLOW_LOAD = {
@@ -124,15 +134,26 @@ FLOW_LOAD = {
     "warmup_requests": 100,
     "timeout": 20,
 }
-FINAL_ONLY_SESSIONS = 1500  # more than 5 s of final submits at 300/s, the target
-FINAL_ONLY_LOAD = {
+POSTS_ONLY = 1500  # more than 5 s of POSTs at 300/s, the target
+POSTS_ONLY_LOAD = {
     "connections": CONNECTIONS,
-    "max_requests": FINAL_ONLY_SESSIONS,
+    "max_requests": POSTS_ONLY,
     "max_seconds": 5,
     "warmup_seconds": 0.5,
     "warmup_requests": 100,
     "timeout": 20,
 }
+# The pool of browsers for the POSTs alone: each did its GET before (one per POST, warm-up too);
+# as many as twice the POSTs the flows' rate suggests (see `posts_only_run`), at most all.
+POOL_LOAD = {
+    "connections": CONNECTIONS,
+    "max_requests": POSTS_ONLY + 100,
+    "max_seconds": 90,
+    "warmup_seconds": 0,
+    "warmup_requests": 0,
+    "timeout": 20,
+}
+PROFILED = 30  # in-process GETs and POSTs timed, then POSTs profiled
 # About 6% "don't know", the rest spread over 1-5 (uniform: the load does not depend on values).
 ANSWER_CHOICES = [str(v) for v in range(1, 6)] * 3 + ["dk"]
 
@@ -205,6 +226,7 @@ def site_survey_setup(code: str, tokens: int) -> dict[str, Any]:
 
     from forandra.maturity import selectors, services
     from forandra.maturity.models import Mode
+    from forandra.maturity.views import CLIENT_COOKIE
     from forandra.municipalities.models import Municipality
 
     municipality = Municipality.objects.get(code=code)
@@ -220,55 +242,12 @@ def site_survey_setup(code: str, tokens: int) -> dict[str, Any]:
     instrument = selectors.instrument_for(round_=open_round)
     return {
         "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "cookies": [settings.CSRF_COOKIE_NAME, CLIENT_COOKIE],
         "open": {"pk": open_round.pk, "link_key": open_round.link_key},
         "personal": {"pk": token_round.pk, "link_key": token_round.link_key, "tokens": issued},
         "units": [u.pk for u in units],
-        "steps": [[s.key for s in d.statements] for d in instrument.dimensions],
+        "statements": [s.key for _d, s in instrument.statements()],
     }
-
-
-def site_final_sessions(link_key: str, steps: list[list[str]], count: int) -> dict[str, Any]:
-    """Sessions holding a whole survey's answers, as after parts 1-9: cookie jars for step 10."""
-    import random
-    import secrets
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
-    from django.utils import timezone
-    from django.utils.crypto import get_random_string
-
-    rng = random.Random(10)  # noqa: S311 (benchmark answers)
-    store = SessionStore()
-    expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    rows, jars = [], []
-    for _ in range(count):
-        answers = {}
-        for keys in steps:
-            for key in keys:
-                value = rng.choice(ANSWER_CHOICES)
-                answers[key] = None if value == "dk" else int(value)
-        progress = {"client_key": secrets.token_urlsafe(32), "answers": answers, "token": None}
-        session_key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-        rows.append(
-            Session(
-                session_key=session_key,
-                session_data=store.encode({f"survey:{link_key}": progress}),
-                expire_date=expires,
-            )
-        )
-        jars.append(
-            {
-                settings.SESSION_COOKIE_NAME: session_key,
-                settings.CSRF_COOKIE_NAME: get_random_string(
-                    CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS
-                ),
-            }
-        )
-    Session.objects.bulk_create(rows, batch_size=500)
-    return {"jars": jars}
 
 
 def site_survey_counts(open_pk: int, personal_pk: int) -> dict[str, Any]:
@@ -290,7 +269,7 @@ def site_survey_counts(open_pk: int, personal_pk: int) -> dict[str, Any]:
         rows = 0
         for answers in Response.objects.filter(round_id=pk).values_list("answers", flat=True):
             rows += 1
-            answered.update(k for k, v in answers.items() if v is not None)
+            answered.update(list(answers))  # "don't know" is counted too, under value 0
         counted = dict(
             AnswerCount.objects.filter(round_id=pk)
             .values("statement_key")
@@ -319,6 +298,77 @@ def site_survey_counts(open_pk: int, personal_pk: int) -> dict[str, Any]:
         }
 
     return {"open": of(open_pk), "personal": of(personal_pk)}
+
+
+def site_survey_profile(code: str, count: int) -> dict[str, Any]:
+    """The survey page's GET and POST in-process (test Client, CSRF checked, the form sent
+    urlencoded as a browser does, a new cookie jar per response) on a round of its own: median
+    wall and CPU times, queries, and where the POST's time goes."""
+    import random
+    from http.cookies import SimpleCookie
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from django.test import Client
+    from django.utils import timezone
+
+    from forandra.maturity import selectors, services
+    from forandra.maturity.models import Mode
+    from forandra.municipalities.models import Municipality
+
+    municipality = Municipality.objects.get(code=code)
+    units = [""] + [str(u.pk) for u in _units(municipality)]
+    round_ = services.round_open(
+        municipality=municipality,
+        mode=Mode.SURVEY,
+        title="Bench: profile",
+        opened_on=timezone.localdate(),
+    )
+    statements = [s.key for _d, s in selectors.instrument_for(round_=round_).statements()]
+    url, thanks = f"/survey/{round_.link_key}/", f"/survey/{round_.link_key}/thanks/"
+    rng = random.Random(30)  # noqa: S311 (benchmark answers)
+    # One Client for all: a new one loads the middleware again (whitenoise reads every static
+    # file's headers), which a gunicorn worker does once. Each response gets a fresh cookie jar.
+    client = Client(enforce_csrf_checks=True, SERVER_NAME="127.0.0.1")
+
+    def get() -> SimpleCookie:
+        """A new browser opens the page; its cookies."""
+        client.cookies = SimpleCookie()
+        if client.get(url).status_code != 200:
+            raise RuntimeError(f"GET {url} is not 200")
+        return client.cookies
+
+    def post(cookies: SimpleCookie) -> None:
+        client.cookies = cookies
+        form = [(k, rng.choice(ANSWER_CHOICES)) for k in statements]
+        form += [("unit", rng.choice(units)),
+                 ("csrfmiddlewaretoken", cookies[settings.CSRF_COOKIE_NAME].value)]  # fmt: skip
+        sent = client.post(url, urlencode(form), "application/x-www-form-urlencoded")
+        if sent.status_code != 302 or sent["Location"] != thanks:
+            raise RuntimeError(f"POST {url}: HTTP {sent.status_code}")
+
+    def timed(call: Any, calls: int) -> tuple[float, float]:
+        """Median wall and CPU milliseconds of `calls` calls."""
+        wall, cpu = [], []
+        for _ in range(calls):
+            started, used = time.perf_counter(), time.process_time()
+            call()
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - used) * 1000)
+        return statistics.median(wall), statistics.median(cpu)
+
+    for _ in range(3):  # warm: templates, the parsed instrument, the cached form parts
+        post(get())
+    get_ms = timed(get, count)
+    pool = [get() for _ in range(2 * count + 1)]
+    post_ms = timed(lambda: post(pool.pop()), count)
+    return {
+        "get_ms": get_ms,
+        "post_ms": post_ms,
+        "get_queries": _queries(get),
+        "post_queries": _queries(lambda: post(pool.pop())),
+        "profile": _profile(lambda: post(pool.pop()), count - 1),
+    }
 
 
 def _answer_pool(rng: Any, instrument: Any, size: int) -> list[dict[str, int | None]]:
@@ -639,29 +689,19 @@ class CpuSnapshot:
         return text
 
 
-def answer_steps(link_key: str, steps: list[list[str]], units: list[int]) -> list[dict[str, Any]]:
-    """The POSTs of parts 1-9 and the final part 10, each with what it must get back."""
-    base = f"/survey/{link_key}"
-    flow = [
-        {
-            "method": "POST",
-            "path": f"{base}/step/{n}/",
-            "choose": dict.fromkeys(keys, ANSWER_CHOICES),
-            "expect": 302,
-            "location": f"{base}/step/{n + 1}/",
-        }
-        for n, keys in enumerate(steps, 1)
-    ]
-    flow.append(
-        {
-            "method": "POST",
-            "path": f"{base}/step/{len(steps) + 1}/",
-            "choose": {"unit": ["", *map(str, units)]},
-            "expect": 302,
-            "location": f"{base}/thanks/",
-        }
-    )
-    return flow
+def survey_post(path: str, statements: list[str], units: list[int], thanks: str) -> dict[str, Any]:
+    """The POST of a whole response, as a load generator step: a random answer to every
+    statement and a random department (or none), and the 302 to `thanks` it must get."""
+    return {
+        "method": "POST",
+        "path": path,
+        "choose": {
+            **dict.fromkeys(statements, ANSWER_CHOICES),
+            "unit": ["", *map(str, units)],
+        },
+        "expect": 302,
+        "location": thanks,
+    }
 
 
 @dataclass
@@ -671,103 +711,127 @@ class Duplicates:
     open_confirmed: int = 0  # first submissions on the open link (302 to thanks)
     personal_confirmed: int = 0  # personal-link submissions confirmed
     accepted_twice: int = 0  # a second submission the server confirmed: a duplicate
-    pairs: int = 0
     notes: str = ""
 
 
-def _answer_all(browser: Browser, steps: list[dict[str, Any]], rng_seed: int) -> None:
-    """Parts 1-9 (not the final one), checking each answer."""
-    import random
+class Respondent:
+    """One browser on the survey page, for the duplicate attempts: its cookie jar, the page's
+    URL and the answers it sends."""
 
-    rng = random.Random(rng_seed)  # noqa: S311 (benchmark answers)
-    for step in steps[:-1]:
-        form = [(k, rng.choice(v)) for k, v in step["choose"].items()]
-        status, location, _, _ = browser.request("POST", step["path"], form)
-        if status != 302 or location != step["location"]:
-            raise HarnessError(f"{step['path']}: HTTP {status}, Location {location}")
+    def __init__(
+        self, server: Server, path: str, thanks: str, jar: dict[str, str] | None = None
+    ) -> None:
+        netloc = f"127.0.0.1:{server.port}"
+        self.browser = Browser(Connection("127.0.0.1", server.port, 20), netloc, jar)
+        self.path, self.thanks = path, thanks
+        self.form: list[tuple[str, str]] = []
+
+    def open(self, cookies: list[str]) -> None:
+        """GET the page; it must come with the CSRF cookie and the browser's survey key."""
+        status, location, _, _ = self.browser.request("GET", self.path)
+        missing = [c for c in cookies if c not in self.browser.jar]
+        if status != 200 or missing:
+            raise HarnessError(f"GET {self.path}: HTTP {status}, Location {location}, "
+                               f"cookies missing: {missing}")  # fmt: skip
+
+    def answer(self, statements: list[str], units: list[int], seed: int) -> None:
+        """Fill in the form (sent by `submit`): random answers, a random department or none."""
+        import random
+
+        rng = random.Random(seed)  # noqa: S311 (benchmark answers)
+        self.form = [(k, rng.choice(ANSWER_CHOICES)) for k in statements]
+        self.form.append(("unit", rng.choice(["", *map(str, units)])))
+
+    def twin(self, server: Server) -> Respondent:
+        """The same browser on another connection (a second tab, a double click)."""
+        other = Respondent(server, self.path, self.thanks, self.browser.jar)
+        other.form = self.form
+        return other
+
+    def submit(self) -> bool:
+        """POST the form; True if confirmed (302 to thanks), False if refused (200)."""
+        status, location, _, _ = self.browser.request("POST", self.path, self.form)
+        if status == 302 and location == self.thanks:
+            return True
+        if status == 200:
+            return False
+        raise HarnessError(f"POST {self.path}: HTTP {status}, Location {location}")
 
 
-def _final(browser: Browser, step: dict[str, Any]) -> bool:
-    """Send the final part; True if confirmed (302 to thanks), False if refused (200)."""
-    status, location, _, _ = browser.request("POST", step["path"], [("unit", "")])
-    if status == 302 and location == step["location"]:
-        return True
-    if status == 200:
-        return False
-    raise HarnessError(f"{step['path']}: HTTP {status}, Location {location}")
-
-
-def duplicate_attempts(server: Server, info: dict[str, Any]) -> Duplicates:
-    """Try to answer twice in every way a respondent can; count what the server confirmed."""
-    netloc = f"127.0.0.1:{server.port}"
-    result = Duplicates()
-
-    def browser() -> Browser:
-        return Browser(Connection("127.0.0.1", server.port, 20), netloc)
-
-    # Personal links, raced: two browsers with the same link send their last part together.
-    personal = info["personal"]
-    p_steps = answer_steps(personal["link_key"], info["steps"], info["units"])
-    base = f"/survey/{personal['link_key']}"
-    pairs = []
-    for n, token in enumerate(personal["tokens"][:RACED]):
-        pair = []
-        for side in range(2):
-            b = browser()
-            status, location, _, _ = b.request("GET", f"{base}/personal/{token}/")
-            if status != 302 or location != f"{base}/":
-                raise HarnessError(f"personal link: HTTP {status}, Location {location}")
-            b.request("GET", f"{base}/")
-            _answer_all(b, p_steps, n * 2 + side)
-            pair.append(b)
-        pairs.append(pair)
-    outcomes: list[list[bool]] = [[] for _ in pairs]
+def _race(respondents: list[Respondent]) -> list[bool]:
+    """Every respondent submits at the same moment (one thread each); what each got back."""
+    outcomes: list[bool | None] = [None] * len(respondents)
     errors: list[str] = []
-    barrier = threading.Barrier(2 * len(pairs))
+    barrier = threading.Barrier(len(respondents))
 
-    def race(index: int, b: Browser) -> None:
+    def send(index: int) -> None:
         try:
             barrier.wait(timeout=30)
-            outcomes[index].append(_final(b, p_steps[-1]))
+            outcomes[index] = respondents[index].submit()
         except Exception as error:  # reported below; the thread must not die silently
             errors.append(f"{type(error).__name__}: {error}")
 
-    threads = [
-        threading.Thread(target=race, args=(i, b)) for i, pair in enumerate(pairs) for b in pair
-    ]
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(respondents))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    if errors:
-        raise HarnessError(f"raced personal links: {errors[:3]}")
-    result.pairs = len(pairs)
-    result.personal_confirmed = sum(any(o) for o in outcomes)
-    result.accepted_twice += sum(o.count(True) - 1 for o in outcomes if o.count(True) > 1)
-    no_one = sum(not any(o) for o in outcomes)
-    # The winner sends its last part again.
-    for index, pair in enumerate(pairs):
-        winner = pair[outcomes[index].index(True)] if True in outcomes[index] else None
-        if winner is not None and _final(winner, p_steps[-1]):
-            result.accepted_twice += 1
+    if errors or None in outcomes:
+        raise HarnessError(f"raced submissions: {errors[:3] or 'a thread did not finish'}")
+    return [bool(o) for o in outcomes]
 
-    # The open link: answer, then send the last part again, then answer it all over again.
-    o_steps = answer_steps(info["open"]["link_key"], info["steps"], info["units"])
-    obase = f"/survey/{info['open']['link_key']}"
-    for n in range(5):
-        b = browser()
-        b.request("GET", f"{obase}/")
-        _answer_all(b, o_steps, 500 + n)
-        if not _final(b, o_steps[-1]):
-            raise HarnessError("the open link refused a first answer")
-        result.open_confirmed += 1
-        result.accepted_twice += _final(b, o_steps[-1])
-        _answer_all(b, o_steps, 600 + n)
-        result.accepted_twice += _final(b, o_steps[-1])
+
+def duplicate_attempts(server: Server, info: dict[str, Any]) -> Duplicates:
+    """Try to answer twice in every way a respondent can; count what the server confirmed."""
+    result = Duplicates()
+    statements, units, cookies = info["statements"], info["units"], info["cookies"]
+
+    # Personal links, raced: two browsers open the same link and send their answers together.
+    base = f"/survey/{info['personal']['link_key']}"
+    pairs: list[list[Respondent]] = []
+    for n, token in enumerate(info["personal"]["tokens"][:RACED]):
+        pair = [Respondent(server, f"{base}/personal/{token}/", f"{base}/thanks/") for _ in "ab"]
+        for side, respondent in enumerate(pair):
+            respondent.open(cookies)
+            respondent.answer(statements, units, n * 2 + side)
+        pairs.append(pair)
+    # The open link, raced within one browser: the same answers sent twice at the same moment,
+    # from two connections with the same cookies (a double click, or a second tab).
+    base = f"/survey/{info['open']['link_key']}"
+    twins: list[list[Respondent]] = []
+    for n in range(TWINS):
+        respondent = Respondent(server, f"{base}/", f"{base}/thanks/")
+        respondent.open(cookies)
+        respondent.answer(statements, units, 500 + n)
+        twins.append([respondent, respondent.twin(server)])
+    raced = _race([r for group in pairs + twins for r in group])
+    outcomes = [raced[i : i + 2] for i in range(0, len(raced), 2)]
+    personal, open_ = outcomes[: len(pairs)], outcomes[len(pairs) :]
+    result.personal_confirmed = sum(any(o) for o in personal)
+    result.open_confirmed = sum(any(o) for o in open_)
+    result.accepted_twice = sum(max(0, o.count(True) - 1) for o in outcomes)
+    refused_both = sum(not any(o) for o in outcomes)
+
+    # Every browser that got its answers confirmed sends the same POST again, then opens the
+    # page again and sends new answers.
+    again = 0
+    for n, (group, outcome) in enumerate(zip(pairs + twins, outcomes, strict=True)):
+        if True not in outcome:
+            continue
+        winner = group[outcome.index(True)]
+        result.accepted_twice += winner.submit()
+        status, location, _, _ = winner.browser.request("GET", winner.path)
+        if status != 200:
+            raise HarnessError(f"GET {winner.path} again: HTTP {status}, Location {location}")
+        winner.answer(statements, units, 900 + n)
+        result.accepted_twice += winner.submit()
+        again += 1
     result.notes = (
-        f"{len(pairs)} raced pairs on personal links: {result.personal_confirmed} confirmed once"
-        f"{f', {no_one} refused on both sides' if no_one else ''}; "
-        f"resent last parts and 5 repeated open-link answers; "
+        f"{len(pairs)} raced pairs of browsers on one personal link: "
+        f"{result.personal_confirmed} confirmed; {len(twins)} open-link browsers sending their "
+        f"answers twice at once: {result.open_confirmed} confirmed"
+        f"{f'; {refused_both} pairs refused on both sides' if refused_both else ''}; "
+        f"then {again} browsers resent the same POST and answered again after a new GET; "
         f"{result.accepted_twice} second submissions confirmed"
     )
     return result
@@ -777,7 +841,7 @@ def duplicate_attempts(server: Server, info: dict[str, Any]) -> Duplicates:
 class SubmitRun:
     database: str
     flows: FlowResult
-    final_only: FlowResult | None
+    posts_only: FlowResult | None
     duplicates: Duplicates
     counts: dict[str, Any]
     cpu_per_flow_ms: float
@@ -787,11 +851,11 @@ class SubmitRun:
         confirmed_open = (
             self.flows.ok
             + self.flows.warmup_ok
-            + (self.final_only.ok + self.final_only.warmup_ok if self.final_only else 0)
+            + (self.posts_only.ok + self.posts_only.warmup_ok if self.posts_only else 0)
             + self.duplicates.open_confirmed
         )
         unknown = self.flows.final_unknown + (
-            self.final_only.final_unknown if self.final_only else 0
+            self.posts_only.final_unknown if self.posts_only else 0
         )
         total = 0
         notes = []
@@ -814,7 +878,7 @@ class SubmitRun:
                     abs(db["tokens_used"] - db["rows"]),
                 )
             total += lost + duplicated + off
-            unclear = f" (+{unsure} last parts without a clear answer)" if unsure else ""
+            unclear = f" (+{unsure} POSTs without a clear answer)" if unsure else ""
             notes.append(
                 f"{self.database} {name}: {confirmed} confirmed{unclear}, {db['rows']} rows, "
                 f"response_count {db['response_count']}, departments {db['unit_counts']}, "
@@ -826,6 +890,57 @@ class SubmitRun:
         return total, notes
 
 
+def posts_only_run(
+    database: str, server: Server, get: dict[str, Any], post: dict[str, Any], flows: FlowResult
+) -> FlowResult | None:
+    """The POSTs alone (NOT the id's figure): a pool of browsers does its GET first, untimed;
+    then each sends its POST. None if the pool could not be made.
+
+    The pool's GETs take as long as the POSTs, so it is not made bigger than needed: twice the
+    POSTs that fit in the phase at the rate the flows suggest (their rate times the share of a
+    flow's time the POST takes), plus the warm-up's; if it runs out all the same, the phase ends
+    early and stderr says so (the rate stays right, on fewer POSTs).
+    """
+    get_ms, post_ms = flows.raw["step_p50_ms"]
+    rate = flows.flows_per_s * (get_ms + post_ms) / post_ms if post_ms else float("inf")
+    seconds = float(POSTS_ONLY_LOAD["max_seconds"] + POSTS_ONLY_LOAD["warmup_seconds"])
+    size = min(POOL_LOAD["max_requests"], POSTS_ONLY_LOAD["warmup_requests"] + 2 * rate * seconds)
+    cpu_before = server.cpu_seconds()
+    pool = run_flow(
+        server.url("/"),
+        {"steps": [get], "keep_jars": True},
+        **{**POOL_LOAD, "max_requests": math.ceil(size)},  # type: ignore[arg-type]
+    )
+    cpu = server.cpu_seconds() - cpu_before
+    jars = pool.raw["jars"]
+    log(
+        f"{database} pool for the POSTs alone: {len(jars)} browsers did their GET of the page "
+        f"in {pool.seconds:.2f} s = {pool.flows_per_s:.1f} page GETs/s, p50 "
+        f"{pool.raw['p50_ms']:.1f} ms, p95 {pool.raw['p95_ms']:.1f} ms; "
+        f"gunicorn {cpu / max(1, len(jars)) * 1000:.1f} ms CPU per GET"
+    )
+    if pool.errors or len(jars) < math.ceil(size):
+        log(f"{database} pool: {pool.errors} failed GETs, e.g. {pool.raw['error_samples'][:3]}; "
+            f"the POSTs alone are not measured")  # fmt: skip
+        return None
+    cpu_before = server.cpu_seconds()
+    posts = run_flow(server.url("/"), {"steps": [post], "jars": jars}, **POSTS_ONLY_LOAD)  # type: ignore[arg-type]
+    cpu = server.cpu_seconds() - cpu_before
+    sent = posts.ok + posts.warmup_ok
+    taken = posts.raw["flows"] + posts.raw["warmup_flows"]
+    log(
+        f"{database} POSTs alone (each from a browser of the pool, page fetched before; NOT the "
+        f"id's figure): {posts.ok} in {posts.seconds:.2f} s = {posts.flows_per_s:.1f} POSTs/s, "
+        f"p50 {posts.raw['p50_ms']:.1f} ms, p95 {posts.raw['p95_ms']:.1f} ms"
+        + (f"; gunicorn {cpu / sent * 1000:.1f} ms CPU per POST" if sent else "")
+        + ("; the pool ran out before the phase's end" if taken >= len(jars) else "")
+    )
+    if posts.errors:
+        log(f"{database} POSTs alone: {posts.errors} failed, "
+            f"e.g. {posts.raw['error_samples'][:3]}")  # fmt: skip
+    return posts
+
+
 def submit_run(ctx: Context, database: str, site: Site, server: Server) -> SubmitRun:
     info = site_call(site, "survey_setup", code=SUBMIT_MUNICIPALITY, tokens=TOKENS)
     age = info["conn_max_age"]
@@ -833,13 +948,10 @@ def submit_run(ctx: Context, database: str, site: Site, server: Server) -> Submi
         f"{database}: the site's DATABASES['default']['CONN_MAX_AGE'] is {age}"
         + (": a new database connection for every request" if not age else "")
     )
-    link_key = info["open"]["link_key"]
-    spec = {
-        "steps": [
-            {"method": "GET", "path": f"/survey/{link_key}/", "expect": 200},
-            *answer_steps(link_key, info["steps"], info["units"]),
-        ]
-    }
+    base = f"/survey/{info['open']['link_key']}"
+    get = {"method": "GET", "path": f"{base}/", "expect": 200}
+    post = survey_post(f"{base}/", info["statements"], info["units"], f"{base}/thanks/")
+    spec = {"steps": [get, post]}
     url = site.env["DATABASE_URL"].split("?", 1)[0]
     pg_database = url.rsplit("/", 1)[1] if url.startswith("postgres") else None
     cpu_before, started = server.cpu_seconds(), time.monotonic()
@@ -849,8 +961,13 @@ def submit_run(ctx: Context, database: str, site: Site, server: Server) -> Submi
     machine = CpuSnapshot.take(pg_database).since(
         machine_before, time.monotonic() - started, flows.ok + flows.warmup_ok, pg_database
     )
-    log(f"{database} survey flows (11 requests each): {flows.summary()}")
-    log(f"{database} during the flows (warm-up included): {machine}")
+    log(f"{database} survey responses (GET page + POST answers, a new browser each): "
+        f"{flows.summary()}")  # fmt: skip
+    get_ms, post_ms = flows.raw["step_p50_ms"]
+    get_p95, post_p95 = flows.raw["step_p95_ms"]
+    log(f"{database} per request: GET page p50 {get_ms:.1f} ms (p95 {get_p95:.1f}), "
+        f"POST answers p50 {post_ms:.1f} ms (p95 {post_p95:.1f})")  # fmt: skip
+    log(f"{database} during the responses (warm-up included): {machine}")
     done = flows.ok + flows.warmup_ok
     cpu_per_flow = cpu / done * 1000 if done else 0.0
     if done:
@@ -863,39 +980,21 @@ def submit_run(ctx: Context, database: str, site: Site, server: Server) -> Submi
     if flows.errors:
         log(f"{database}: {flows.errors} failed flows, e.g. {flows.raw['error_samples'][:3]}")
 
-    final_only = None
-    if not flows.errors:
-        jars = site_call(
-            site,
-            "final_sessions",
-            link_key=link_key,
-            steps=info["steps"],
-            count=FINAL_ONLY_SESSIONS,
-        )["jars"]
-        final_spec = {
-            "steps": answer_steps(link_key, info["steps"], info["units"])[-1:],
-            "jars": jars,
-        }
-        cpu_before = server.cpu_seconds()
-        final_only = run_flow(server.url("/"), final_spec, **FINAL_ONLY_LOAD)  # type: ignore[arg-type]
-        cpu = server.cpu_seconds() - cpu_before
-        sent = final_only.ok + final_only.warmup_ok
-        log(
-            f"{database} final submit only (POST step/10 with the answers already in the session; "
-            f"NOT the id's figure): {final_only.ok} in {final_only.seconds:.2f} s = "
-            f"{final_only.flows_per_s:.1f} submits/s, p50 {final_only.raw['p50_ms']:.1f} ms, "
-            f"p95 {final_only.raw['p95_ms']:.1f} ms"
-            + (f"; gunicorn {cpu / sent * 1000:.1f} ms CPU per submit" if sent else "")
-        )
-        if final_only.errors:
-            log(f"{database} final submit only: {final_only.errors} failed, "
-                f"e.g. {final_only.raw['error_samples'][:3]}")  # fmt: skip
-
+    posts_only = None if flows.errors else posts_only_run(database, server, get, post, flows)
     duplicates = duplicate_attempts(server, info)
     counts = site_call(
         site, "survey_counts", open_pk=info["open"]["pk"], personal_pk=info["personal"]["pk"]
     )
-    return SubmitRun(database, flows, final_only, duplicates, counts, cpu_per_flow)
+    profile = site_call(site, "survey_profile", code=SUBMIT_MUNICIPALITY, count=PROFILED)
+    (get_wall, get_cpu), (post_wall, post_cpu) = profile["get_ms"], profile["post_ms"]
+    log(
+        f"{database} in-process (test Client, no HTTP, no gunicorn), medians: GET page "
+        f"{get_wall:.1f} ms ({get_cpu:.1f} ms CPU), {profile['get_queries']} queries; "
+        f"POST answers {post_wall:.1f} ms ({post_cpu:.1f} ms CPU), "
+        f"{profile['post_queries']} queries"
+    )
+    log(f"{database} POST answers, profile:\n{profile['profile']}")
+    return SubmitRun(database, flows, posts_only, duplicates, counts, cpu_per_flow)
 
 
 @contextlib.contextmanager

@@ -20,11 +20,13 @@ cookie jar of its own, so sessions and CSRF work as in a browser. The JSON file 
 each with the status (and, for redirects, the `Location`) it must get; a POST sends its form
 fields, a random pick per flow among `choose`'s values, and the CSRF cookie as
 `csrfmiddlewaretoken`. `jars` (optional) gives each flow the cookies it starts with, one flow per
-jar. A flow counts as done when its last step gets what it expects; `--max-requests` then counts
-flows. The figures are flows per second, the latency of whole flows and the median per step; a
-failed step ends its flow and counts as an error (`final_unknown` counts last steps that got no
-answer or a 5xx: requests the server may or may not have carried out). `run_flow` runs it from
-the harness.
+jar; with `keep_jars` true, the output's `jars` are the cookies each completed flow of the
+measured phase ended with (so visitors can send their first requests in one run and the rest in
+another). A flow counts as done when its last step gets what it expects; `--max-requests` then
+counts flows. The figures are flows per second, the latency of whole flows and the median per
+step; a failed step ends its flow and counts as an error (`final_unknown` counts last steps that
+got no answer or a 5xx: requests the server may or may not have carried out). `run_flow` runs it
+from the harness.
 """
 
 from __future__ import annotations
@@ -302,6 +304,7 @@ class FlowPhase(Phase):
     """A phase counted in flows; `latencies` are whole flows, `steps` each step's latencies."""
 
     jars: list[dict[str, str]] | None = None
+    kept: list[dict[str, str]] | None = None  # the jars of completed flows, if asked for
     requests: int = 0
     steps: dict[int, list[float]] = field(default_factory=dict)
     final_unknown: int = 0
@@ -363,6 +366,9 @@ def flow_worker(
                 break
         else:
             phase.record(time.perf_counter() - started, True, 0, 0)
+            if phase.kept is not None:
+                with phase.lock:
+                    phase.kept.append(browser.jar)
 
 
 def run_flow_phase(
@@ -398,7 +404,12 @@ def measure_flows(args: argparse.Namespace) -> dict[str, object]:
     run_flow_phase(conns, url.netloc, steps, warmup, seed=1000)
 
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-    phase = FlowPhase(args.max_requests, time.perf_counter() + args.max_seconds, jars=jars)
+    phase = FlowPhase(
+        args.max_requests,
+        time.perf_counter() + args.max_seconds,
+        jars=jars,
+        kept=[] if spec.get("keep_jars") else None,
+    )
     elapsed = run_flow_phase(conns, url.netloc, steps, phase, seed=2000)
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     for conn in conns:
@@ -434,6 +445,7 @@ def measure_flows(args: argparse.Namespace) -> dict[str, object]:
         ],
         "connects": phase.connects,
         "client_cpu_fraction": cpu / elapsed if elapsed > 0 else 0.0,
+        **({"jars": phase.kept} if phase.kept is not None else {}),
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from forandra.accounts import services as account_services
 from forandra.accounts.models import Role, User
@@ -17,6 +18,13 @@ from forandra.municipalities import services as municipality_services
 from forandra.municipalities.models import DigitalisationGroup, GroupMember, Municipality, Region
 
 PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache: database ids are reused between tests, a cache
+    in one process would otherwise carry what an earlier test's rows left in it."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -115,6 +115,23 @@ TABLE: dict[str, Rule] = {
     "municipalities:member_add": Rule(HOME_WRITERS, kwargs=home, writes=True),
     "municipalities:member_edit": Rule(HOME_WRITERS, kwargs=home_member, writes=True),
     "municipalities:member_remove": Rule(HOME_WRITERS, kwargs=home_member, writes=True),
+    "municipalities:unit_add": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "municipalities:unit_edit": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: {
+            "code": ctx.code,
+            "pk": ctx.group.municipality.units.create(name="Skola").pk,
+        },
+        writes=True,
+    ),
+    "municipalities:unit_remove": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: {
+            "code": ctx.code,
+            "pk": ctx.group.municipality.units.create(name="Skola").pk,
+        },
+        writes=True,
+    ),
     "maturity:round_list": Rule(HOME_READERS, kwargs=home),
     "maturity:round_create": Rule(HOME_WRITERS, kwargs=home, writes=True),
     "maturity:round_detail": Rule(HOME_READERS, kwargs=home_round),
@@ -127,12 +144,12 @@ TABLE: dict[str, Rule] = {
         HOME_READERS, kwargs=lambda ctx: {**home_round(ctx), "kind": "responses", "fmt": "csv"}
     ),
     "maturity:instrument_yaml": Rule(HOME_READERS, kwargs=home_round),
+    "maturity:round_report": Rule(HOME_READERS, kwargs=home_round),
     # The staff survey is public: anyone with the link may answer, anonymously.
     "maturity:survey_start": Rule(EVERYONE, kwargs=survey_link),
     "maturity:survey_token": Rule(
         EVERYONE, kwargs=lambda ctx: {**survey_link(ctx), "token": "no-such-token"}
     ),
-    "maturity:survey_step": Rule(EVERYONE, kwargs=lambda ctx: {**survey_link(ctx), "step": 1}),
     "maturity:survey_thanks": Rule(EVERYONE, kwargs=survey_link),
 }
 

@@ -79,3 +79,28 @@ def test_demo_command_prints_the_logins(capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert out.count("demo-koordinator") == 2
     assert demo.DEMO_PASSWORD in out
+
+
+def test_demo_maturity_rounds_show_results_gap_region_and_change() -> None:
+    from forandra.maturity import selectors
+    from forandra.maturity.models import Mode, Round
+
+    demo.demo_load()
+
+    closed = Round.objects.filter(closed_at__isnull=False)
+    assert closed.count() == 14 * 4
+    assert all(r.is_demo for r in Round.objects.all())
+    follow_up = closed.get(municipality__code="2404", mode=Mode.SURVEY, opened_on__year=2019)
+    result = selectors.round_result(round_=follow_up)
+    assert result is not None
+    assert result.result.overall is not None
+    assert selectors.counterpart(round_=follow_up).mode == Mode.CONSENSUS
+    assert selectors.previous(round_=follow_up).opened_on.year == 2018
+    assert len(selectors.region_comparison(round_=follow_up)) == 9
+    assert selectors.unit_breakdown(round_=follow_up)
+    # One open staff survey to try out from its link.
+    open_survey = Round.objects.get(closed_at__isnull=True)
+    assert (open_survey.municipality.code, open_survey.mode) == ("2404", Mode.SURVEY)
+    page = Client().get(f"/survey/{open_survey.link_key}/")
+    assert page.status_code == 200
+    assert 'name="unit"' in page.content.decode()

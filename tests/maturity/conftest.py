@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -49,3 +50,27 @@ def english_messages() -> Iterator[None]:
     """Messages are asserted in English, the source language."""
     with translation.override("en"):
         yield
+
+
+def checked(body: str, name: str) -> str | None:
+    """The value of the checked radio button of a statement, if any."""
+    for tag in re.findall(r"<input[^>]*>", body):
+        if f'name="{name}"' in tag and "checked" in tag:
+            match = re.search(r'value="([^"]*)"', tag)
+            return match.group(1) if match else None
+    return None
+
+
+def fill(survey: Round, instrument: Instrument, plan: list[tuple[Unit | None, int]]) -> None:
+    """Submit responses: for each (department, how many), that many, with answers 1 to 5 in turn."""
+    index = 0
+    for unit, count in plan:
+        for _ in range(count):
+            services.survey_submit(
+                round_=survey,
+                answers=all_answers(instrument, 1 + index % 5),
+                unit=unit,
+                client_key=f"k{index}",
+            )
+            index += 1
+    survey.refresh_from_db()

@@ -133,7 +133,7 @@ def expected_counts(
     sizes: Counter[int] = Counter()
     for unit_key, given in accepted:
         sizes[unit_key] += 1
-        answers.update((unit_key, k, v) for k, v in given.items() if v is not None)
+        answers.update((unit_key, k, 0 if v is None else v) for k, v in given.items())
     return answers, sizes
 
 
@@ -176,10 +176,10 @@ def assert_counts_match(round_: Round, accepted: list[tuple[int, dict[str, int |
         .values("statement_key")
         .annotate(n=Sum("count"))
     }
-    non_null: Counter[str] = Counter()
+    given_keys: Counter[str] = Counter()  # don't-know is counted too, under value 0
     for _unit_key, given in accepted:
-        non_null.update(k for k, v in given.items() if v is not None)
-    assert {k: n for k, n in per_statement.items() if n} == dict(non_null)
+        given_keys.update(list(given))
+    assert {k: n for k, n in per_statement.items() if n} == dict(given_keys)
 
 
 def test_fifty_parallel_submitters_leave_exactly_two_thousand_responses(

@@ -13,7 +13,7 @@ from forandra.maturity.instrument import Instrument, load_instrument
 from forandra.maturity.models import Round
 from forandra.municipalities.models import Unit
 from tests.conftest import Users
-from tests.maturity.conftest import all_answers
+from tests.maturity.conftest import fill
 
 pytestmark = pytest.mark.django_db
 
@@ -30,20 +30,6 @@ def read_csv(body: bytes) -> list[list[str]]:
 def member_client(client: Client, users: Users) -> Client:
     client.force_login(users.member)
     return client
-
-
-def fill(survey: Round, instrument: Instrument, plan: list[tuple[Unit | None, int]]) -> None:
-    index = 0
-    for unit, count in plan:
-        for _ in range(count):
-            services.survey_submit(
-                round_=survey,
-                answers=all_answers(instrument, 1 + index % 5),
-                unit=unit,
-                client_key=f"k{index}",
-            )
-            index += 1
-    survey.refresh_from_db()
 
 
 def test_no_export_of_a_survey_with_too_few_responses(

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
-from forandra.maturity import selectors, services
+from forandra.maturity import scoring, selectors, services
 from forandra.maturity.instrument import Instrument, instrument_to_yaml
 from forandra.maturity.models import AnswerCount, Response, Round
 from forandra.municipalities.models import Municipality, Unit
@@ -23,11 +23,28 @@ def test_survey_submit_stores_the_response_and_counts_its_answers(
     assert AnswerCount.objects.filter(round=survey, value=4).aggregate(n=Sum("count"))["n"] == 47
 
 
-def test_dont_know_is_stored_but_not_counted(survey: Round, instrument: Instrument) -> None:
-    services.survey_submit(round_=survey, answers=all_answers(instrument, None), client_key="a")
+def test_dont_know_is_counted_apart_and_moves_no_score(
+    survey: Round, instrument: Instrument
+) -> None:
+    first = instrument.dimensions[0].statements[0].key
+    for index in range(6):
+        services.survey_submit(
+            round_=survey,
+            answers={**all_answers(instrument, None), first: 4 if index < 5 else None},
+            client_key=str(index),
+        )
 
-    assert Response.objects.get(round=survey).answers == all_answers(instrument, None)
-    assert not AnswerCount.objects.filter(round=survey, count__gt=0).exists()
+    assert Response.objects.filter(round=survey).first().answers[first] in (4, None)
+    counts = AnswerCount.objects.filter(round=survey, count__gt=0)
+    assert set(counts.values_list("value", flat=True)) == {scoring.DONT_KNOW, 4}
+    assert counts.get(statement_key=first, value=scoring.DONT_KNOW).count == 1
+    survey.refresh_from_db()
+    result = selectors.round_result(round_=survey)
+    assert result is not None
+    assert result.distribution(first).dont_know == 1
+    statement = result.result.dimensions[instrument.dimensions[0].key].statements[first]
+    assert statement.score == 75.0  # five answers of 4 on a 1-5 scale; don't-know left out
+    assert statement.answers == 5
 
 
 def test_one_browser_answers_an_open_link_once(survey: Round, instrument: Instrument) -> None:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -11,21 +9,12 @@ from django.urls import reverse
 
 from forandra.maturity import services
 from forandra.maturity.instrument import Instrument
-from forandra.maturity.models import Response, Round
+from forandra.maturity.models import Round
 from forandra.municipalities.models import Unit
 from tests.conftest import Users
-from tests.maturity.conftest import all_answers
+from tests.maturity.conftest import all_answers, checked
 
 pytestmark = pytest.mark.django_db
-
-
-def checked(body: str, name: str) -> str | None:
-    """The value of the checked radio button of a statement, if any."""
-    for tag in re.findall(r"<input[^>]*>", body):
-        if f'name="{name}"' in tag and "checked" in tag:
-            match = re.search(r'value="([^"]*)"', tag)
-            return match.group(1) if match else None
-    return None
 
 
 def test_a_member_opens_a_consensus_round_and_answers_it_step_by_step(
@@ -54,39 +43,6 @@ def test_a_member_opens_a_consensus_round_and_answers_it_step_by_step(
     results = client.get(reverse("maturity:round_detail", args=["2404", round_.pk]))
     assert results.status_code == 200
     assert first.name.sv in results.content.decode()
-
-
-def test_staff_answer_the_survey_through_the_link_without_an_account(
-    client: Client, survey: Round, instrument: Instrument, units: list[Unit]
-) -> None:
-    steps = len(instrument.dimensions)
-    start = client.get(reverse("maturity:survey_start", args=[survey.link_key]))
-    assert start.status_code == 200
-    for step, dimension in enumerate(instrument.dimensions, start=1):
-        response = client.post(
-            reverse("maturity:survey_step", args=[survey.link_key, step]),
-            {s.key: "5" for s in dimension.statements},
-        )
-        assert response.status_code == 302
-    back = client.get(reverse("maturity:survey_step", args=[survey.link_key, 1]))
-    first_key = instrument.dimensions[0].statements[0].key
-    assert checked(back.content.decode(), first_key) == "5"
-
-    finish = client.post(
-        reverse("maturity:survey_step", args=[survey.link_key, steps + 1]),
-        {"unit": str(units[0].pk)},
-    )
-
-    assert finish["Location"] == reverse("maturity:survey_thanks", args=[survey.link_key])
-    stored = Response.objects.get(round=survey)
-    assert stored.unit == units[0]
-    assert set(stored.answers.values()) == {5}
-    assert len(stored.answers) == len(instrument.statements())
-    again = client.post(
-        reverse("maturity:survey_step", args=[survey.link_key, steps + 1]), {"unit": ""}
-    )
-    assert again.status_code == 200
-    assert Response.objects.filter(round=survey).count() == 1
 
 
 def test_the_results_page_hides_a_survey_with_too_few_responses(

@@ -161,8 +161,17 @@ def demo_load() -> DemoResult:
             )
             person += 1
 
-    # Step 3: the maturity baseline (2018) and follow-up (2019), in both modes.
+    # Step 3: the maturity baseline (2018) and follow-up (2019), in both modes, and in the home
+    # municipality an open staff survey, so the survey can be tried from its link.
     _maturity_rounds(municipalities)
+    maturity_services.round_open(
+        municipality=municipality_selectors.municipality_get(code=HOME_MUNICIPALITY),
+        mode=Mode.SURVEY,
+        title="Personalenkät 2026",
+        opened_on=date(2026, 3, 2),
+        invited=45,
+        is_demo=True,
+    )
 
     # Step 4: one login per role.
     home = municipality_selectors.municipality_get(code=HOME_MUNICIPALITY)

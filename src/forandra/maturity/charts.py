@@ -10,6 +10,8 @@ PLOT_WIDTH = 400
 ROW_HEIGHT = 36
 BAR_HEIGHT = 18
 TOP = 28
+VALUE_GAP = 14  # between the plot's right edge (100) and the column of scores
+VALUE_WIDTH = 40
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,9 @@ class Bar:
 
     @property
     def value_x(self) -> float:
-        """Where the number goes: just right of the bar's end, in the text colour."""
-        return LABEL_WIDTH + self.width + 6
+        """Where the number goes: in a column of its own right of the plot, so the region's tick
+        and the previous round's diamond never cover it."""
+        return LABEL_WIDTH + PLOT_WIDTH + VALUE_GAP
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class Chart:
 
     @property
     def width(self) -> int:
-        return self.label_width + self.plot_width + 20
+        return self.label_width + self.plot_width + VALUE_GAP + VALUE_WIDTH
 
 
 def _x(value: float | None) -> float | None:

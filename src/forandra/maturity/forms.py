@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -92,7 +93,13 @@ class DimensionAnswersForm(forms.Form):
         }
 
 
-class FinishSurveyForm(forms.Form):
+class SurveyForm(forms.Form):
+    """The whole staff survey in one form: every statement, then the optional department.
+
+    Statements are grouped into parts (one per dimension) by the template; unanswered statements
+    count as "don't know", so a respondent may skip what they cannot judge.
+    """
+
     unit = forms.ModelChoiceField(
         label=_("Your department"),
         queryset=Unit.objects.none(),
@@ -101,9 +108,56 @@ class FinishSurveyForm(forms.Form):
         help_text=_("Departments with fewer than five answers are never shown on their own."),
     )
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        instrument: Instrument,
+        units: Any,
+        with_statements: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """Without statements, the form is only the department: enough for an empty page whose
+        statements come from the cache (see `parts`)."""
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        language = get_language() or "sv"
+        self.instrument = instrument
+        choices = _scale_choices(instrument, language)
+        unit = self.fields.pop("unit")
+        for _dimension, statement in instrument.statements() if with_statements else ():
+            self.fields[statement.key] = forms.ChoiceField(
+                label=statement.text.get(language),
+                choices=choices,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+        unit.queryset = units  # type: ignore[attr-defined]
+        self.fields["unit"] = unit
+
+    def parts(self) -> list[tuple[Dimension, list[forms.BoundField]]]:
+        """Each dimension with the bound fields of its statements, in the instrument's order."""
+        return [(d, [self[s.key] for s in d.statements]) for d in self.instrument.dimensions]
+
+    def answers(self) -> dict[str, int | None]:
+        """Statement key -> value (None for "don't know" or no answer)."""
+        result: dict[str, int | None] = {}
+        for _dimension, statement in self.instrument.statements():
+            raw = self.cleaned_data.get(statement.key) or ""
+            result[statement.key] = int(raw) if raw and raw != DONT_KNOW else None
+        return result
+
+
+def survey_answers(instrument: Instrument, data: Mapping[str, str]) -> dict[str, int | None] | None:
+    """The answers of a survey POST that `SurveyForm` would accept, read without building the
+    form (47 fields cost more than the rest of the request); None for anything else, which the
+    form then reads and explains."""
+    accepted = {"", DONT_KNOW, *(str(step.value) for step in instrument.scale.steps)}
+    answers: dict[str, int | None] = {}
+    for _dimension, statement in instrument.statements():
+        raw = data.get(statement.key, "")
+        if raw not in accepted:
+            return None
+        answers[statement.key] = int(raw) if raw and raw != DONT_KNOW else None
+    return answers
 
 
 class TokensForm(forms.Form):

@@ -10,6 +10,8 @@ the number of responses.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -80,8 +82,13 @@ class Round(TimeStampedModel):
     link_key = models.CharField(max_length=43, unique=True)
     tokens_required = models.BooleanField(_("only with personal links"), default=False)
     response_count = models.PositiveIntegerField(default=0)
+    # A new random value whenever the round's counts change, in the same transaction: computed
+    # scores are cached under it, so a cache never serves scores of counts that have changed.
+    # Random rather than a counter, so that no value comes back after a rolled-back transaction
+    # or a restored backup (a consensus round changes its counts without changing its total).
+    counts_version = models.UUIDField(default=uuid.uuid4, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
-    history = HistoricalRecords(excluded_fields=["response_count"])
+    history = HistoricalRecords(excluded_fields=["response_count", "counts_version"])
 
     class Meta:
         ordering = ["-opened_on", "-pk"]

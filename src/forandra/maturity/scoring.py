@@ -15,8 +15,8 @@ given under the value 0 or ``None``, and then ignored.
 - Each axis score is the mean of its dimensions' scores; the two place the result in one of the
   four quadrants, where a score at or above the instrument's threshold counts as high.
 
-Means and variances are computed exactly with fractions and rounded to floats once at the end,
-so scaling all counts, merging counts in any order, or adding don't-know answers gives
+Means and variances are computed exactly, as ratios of whole numbers, and rounded to floats once
+at the end, so scaling all counts, merging counts in any order, or adding don't-know answers gives
 bit-for-bit the same scores. Plain Python, no Django.
 """
 
@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import TypeAlias
 
 from .instrument import Axis, Instrument, Level, Quadrant
@@ -94,6 +93,12 @@ class Distribution:
 
 # --- Exact arithmetic ---------------------------------------------------------------------------
 
+# An exact value is a ratio of two whole numbers (numerator, denominator > 0), never reduced: a
+# region comparison scores hundreds of rounds, and `fractions.Fraction`, which reduces after every
+# step, took most of that time. Dividing the two ints with `/` rounds correctly in Python, exactly
+# as `float(Fraction(...))` does, so the floats are the same bit for bit.
+_Ratio: TypeAlias = tuple[int, int]
+
 
 @dataclass(frozen=True)
 class _Sums:
@@ -108,18 +113,18 @@ class _Sums:
             self.count + other.count, self.total + other.total, self.squares + other.squares
         )
 
-    def mean(self, scale_size: int) -> Fraction | None:
+    def mean(self, scale_size: int) -> _Ratio | None:
         """The mean mapped answer: 100 / (n - 1) times the mean u."""
         if not self.count:
             return None
-        return Fraction(100 * self.total, (scale_size - 1) * self.count)
+        return 100 * self.total, (scale_size - 1) * self.count
 
-    def variance(self, scale_size: int) -> Fraction | None:
+    def variance(self, scale_size: int) -> _Ratio | None:
         """The population variance of the mapped answers."""
         if not self.count:
             return None
         spread = 100 * 100 * (self.count * self.squares - self.total**2)
-        return Fraction(spread, ((scale_size - 1) * self.count) ** 2)
+        return spread, ((scale_size - 1) * self.count) ** 2
 
 
 def _check_scale(scale_size: int) -> None:
@@ -127,43 +132,58 @@ def _check_scale(scale_size: int) -> None:
         raise ValueError(f"A scale needs at least two steps, not {scale_size}.")
 
 
+def _answered(value: int | None, count: int, scale_size: int) -> int | None:
+    """The value if it is an answer, None for don't know; raise for bad values and counts."""
+    if count < 0:
+        raise ValueError(f"A count cannot be negative: {value!r}: {count}.")
+    if value is None or value == DONT_KNOW:
+        return None
+    if not 1 <= value <= scale_size:
+        raise ValueError(f"The answer {value!r} is not on a scale of 1..{scale_size}.")
+    return value
+
+
 def _tally(answer_counts: AnswerCounts, scale_size: int) -> tuple[dict[int, int], int]:
     """Counts per value 1..n and the don't-know count; reject bad values and counts."""
     tally = dict.fromkeys(range(1, scale_size + 1), 0)
     dont_know = 0
     for value, count in answer_counts.items():
-        if count < 0:
-            raise ValueError(f"A count cannot be negative: {value!r}: {count}.")
-        if value is None or value == DONT_KNOW:
+        answer = _answered(value, count, scale_size)
+        if answer is None:
             dont_know += count
-        elif 1 <= value <= scale_size:
-            tally[value] += count
         else:
-            raise ValueError(f"The answer {value!r} is not on a scale of 1..{scale_size}.")
+            tally[answer] += count
     return tally, dont_know
 
 
 def _sums(answer_counts: AnswerCounts, scale_size: int, reverse: bool) -> _Sums:
-    tally, _ = _tally(answer_counts, scale_size)
-    steps = [(scale_size - v if reverse else v - 1, c) for v, c in tally.items()]
-    return _Sums(
-        count=sum(c for _, c in steps),
-        total=sum(u * c for u, c in steps),
-        squares=sum(u * u * c for u, c in steps),
-    )
+    count = total = squares = 0
+    for value, times in answer_counts.items():
+        answer = _answered(value, times, scale_size)
+        if answer is not None:
+            steps_up = scale_size - answer if reverse else answer - 1
+            count += times
+            total += steps_up * times
+            squares += steps_up * steps_up * times
+    return _Sums(count, total, squares)
 
 
-def _mean(values: Iterable[Fraction]) -> Fraction | None:
+def _mean(values: Iterable[_Ratio]) -> _Ratio | None:
+    """The exact mean of ratios, over their least common denominator."""
     present = list(values)
-    return sum(present, Fraction(0)) / len(present) if present else None
+    if not present:
+        return None
+    common = math.lcm(*(denominator for _numerator, denominator in present))
+    total = sum(numerator * (common // denominator) for numerator, denominator in present)
+    return total, common * len(present)
 
 
-def _float(value: Fraction | None) -> float | None:
-    return None if value is None else float(value)
+def _float(value: _Ratio | None) -> float | None:
+    return None if value is None else value[0] / value[1]
 
 
-def _sqrt(value: Fraction | None) -> float | None:
-    return None if value is None else math.sqrt(value)
+def _sqrt(value: _Ratio | None) -> float | None:
+    return None if value is None else math.sqrt(value[0] / value[1])
 
 
 # --- Public API ---------------------------------------------------------------------------------
@@ -175,7 +195,7 @@ def answer_score(value: int, scale_size: int, *, reverse: bool = False) -> float
     if not 1 <= value <= scale_size:
         raise ValueError(f"The answer {value!r} is not on a scale of 1..{scale_size}.")
     steps_up = scale_size - value if reverse else value - 1
-    return float(Fraction(100 * steps_up, scale_size - 1))
+    return 100 * steps_up / (scale_size - 1)
 
 
 def level_for(instrument: Instrument, overall: float | None) -> Level | None:
@@ -211,10 +231,10 @@ def score(instrument: Instrument, counts: Counts) -> Result:
     _check_scale(size)
     empty: dict[int, int] = {}
     dimensions: dict[str, DimensionScore] = {}
-    exact: dict[str, Fraction] = {}  # dimension key -> exact score, for the overall and axes
+    exact: dict[str, _Ratio] = {}  # dimension key -> exact score, for the overall and axes
     for dimension in instrument.dimensions:
         statements: dict[str, StatementScore] = {}
-        statement_means: list[Fraction] = []
+        statement_means: list[_Ratio] = []
         pooled = _Sums()
         for statement in dimension.statements:
             sums = _sums(counts.get(statement.key, empty), size, statement.reverse)

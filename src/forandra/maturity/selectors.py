@@ -4,22 +4,40 @@ Every figure comes from `AnswerCount` rows summed in the database, so the cost o
 depends on the instrument's size and the number of units, never on the number of responses.
 Survey figures of fewer than `min_group_size()` responses are never returned: such units are
 merged into "other departments", or left out when even the merged group is too small.
+
+Scores are a pure function of a round's instrument version and its counts, so computed scores
+are kept in Django's cache under the round's `counts_version`, which every change to the counts
+replaces in the same transaction: an open round gets a new key with every response, a closed
+one keeps its scores. What depends on more than the counts (department names, which rounds a
+region compares, the minimum group size) is read fresh on every call.
 """
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.utils.translation import gettext as _
 
 from forandra.municipalities.models import Municipality, Unit
 
 from . import scoring
 from .instrument import Instrument, load_instrument
-from .models import AnswerCount, Mode, Response, Round, UnitResponseCount, min_group_size
+from .models import (
+    AnswerCount,
+    InstrumentVersion,
+    Mode,
+    Response,
+    Round,
+    SurveyToken,
+    UnitResponseCount,
+    min_group_size,
+)
 
 
 @lru_cache(maxsize=32)
@@ -52,25 +70,51 @@ def round_by_link(*, link_key: str) -> Round:
     )
 
 
-def units_for(*, municipality: Municipality) -> QuerySet[Unit]:
-    """The municipality's own list of departments, by name."""
-    return Unit.objects.filter(municipality=municipality).order_by("name")
+Counts = dict[str, dict[int, int]]  # statement -> answer value -> how many gave it
+
+_CACHE_FORMAT = 1  # raise when what is cached changes shape, so that old entries are not read
+_CACHE_TIMEOUT = 24 * 60 * 60  # seconds; a closed round's scores never change, this only frees
 
 
-def _counts(
-    rounds: list[int], unit_keys: list[int] | None = None
-) -> dict[int, dict[str, dict[int, int]]]:
-    """round id -> statement -> value -> count, summed in the database."""
-    rows = AnswerCount.objects.filter(round_id__in=rounds, count__gt=0)
-    if unit_keys is not None:
-        rows = rows.filter(unit_key__in=unit_keys)
-    result: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+def _cache_key(round_: Round, part: str) -> str:
+    """Where `part` of a round's scores is cached: changes when the round's counts change."""
+    return (
+        f"maturity:{_CACHE_FORMAT}:{part}:{round_.pk}:{round_.instrument_id}:"
+        f"{round_.counts_version.hex}"
+    )
+
+
+def _counts(rounds: list[int]) -> dict[int, Counts]:
+    """round id -> statement -> value -> count over all units, summed in the database."""
+    result: dict[int, Counts] = {}
     for round_id, key, value, total in (
-        rows.values("round_id", "statement_key", "value")
+        AnswerCount.objects.filter(round_id__in=rounds, count__gt=0)
+        .values("round_id", "statement_key", "value")
         .annotate(total=Sum("count"))
         .values_list("round_id", "statement_key", "value", "total")
     ):
-        result[round_id][key][value] = total
+        result.setdefault(round_id, {}).setdefault(key, {})[value] = total
+    return result
+
+
+def _group_counts(round_: Round, groups: list[list[int]]) -> list[Counts]:
+    """The counts of each group of units (unit keys) of a round, in one query summed in the
+    database."""
+    part = Case(
+        *(When(unit_key__in=keys, then=Value(index)) for index, keys in enumerate(groups)),
+        output_field=IntegerField(),
+    )
+    result: list[Counts] = [{} for _group in groups]
+    for index, key, value, total in (
+        AnswerCount.objects.filter(
+            round=round_, count__gt=0, unit_key__in=[key for keys in groups for key in keys]
+        )
+        .annotate(part=part)
+        .values("part", "statement_key", "value")
+        .annotate(total=Sum("count"))
+        .values_list("part", "statement_key", "value", "total")
+    ):
+        result[index].setdefault(key, {})[value] = total
     return result
 
 
@@ -84,19 +128,28 @@ class RoundResult:
     round: Round
     instrument: Instrument
     result: scoring.Result
-    counts: dict[str, dict[int, int]]
+    counts: Counts
 
     def distribution(self, statement_key: str) -> scoring.Distribution:
         return scoring.distribution(self.counts.get(statement_key, {}), self.instrument.scale.size)
 
 
 def round_result(*, round_: Round) -> RoundResult | None:
-    """The scores of a round, or None while a survey has too few responses to show."""
+    """The scores of a round, or None while a survey has too few responses to show.
+
+    Pass a round read in this request: its `counts_version` picks the cached scores.
+    """
     if not shows_results(round_=round_):
         return None
     instrument = instrument_for(round_=round_)
-    counts = _counts([round_.pk]).get(round_.pk, {})
-    return RoundResult(round_, instrument, scoring.score(instrument, counts), counts)
+    key = _cache_key(round_, "round")
+    cached: tuple[scoring.Result, Counts] | None = cache.get(key)
+    if cached is None:
+        counts = _counts([round_.pk]).get(round_.pk, {})
+        cached = (scoring.score(instrument, counts), counts)
+        cache.set(key, cached, _CACHE_TIMEOUT)
+    result, counts = cached
+    return RoundResult(round_, instrument, result, counts)
 
 
 def _same_instrument(round_: Round) -> QuerySet[Round]:
@@ -150,15 +203,25 @@ def unit_breakdown(*, round_: Round) -> list[UnitResult]:
     merged = [key for key in sizes if key not in shown]
     if not shown:
         return []  # one group alone is the whole round, already shown
-    instrument = instrument_for(round_=round_)
-    results = []
-    for key in sorted(shown, key=lambda key: names[key]):
-        counts = _counts([round_.pk], [key]).get(round_.pk, {})
-        results.append(UnitResult(names[key], sizes[key], scoring.score(instrument, counts)))
+    shown.sort(key=lambda key: names[key])
     merged_size = sum(sizes[key] for key in merged)
+    groups = [[key] for key in shown] + ([merged] if merged_size >= k else [])
+    results = _group_results(round_, groups)
+    units = [UnitResult(names[key], sizes[key], results[i]) for i, key in enumerate(shown)]
     if merged_size >= k:
-        counts = _counts([round_.pk], merged).get(round_.pk, {})
-        results.append(UnitResult(None, merged_size, scoring.score(instrument, counts)))
+        units.append(UnitResult(None, merged_size, results[-1]))
+    return units
+
+
+def _group_results(round_: Round, groups: list[list[int]]) -> list[scoring.Result]:
+    """The scores of each group of units, cached under the round's counts and the grouping."""
+    grouping = hashlib.sha256(repr(groups).encode()).hexdigest()[:32]
+    key = _cache_key(round_, f"units-{grouping}")
+    results: list[scoring.Result] | None = cache.get(key)
+    if results is None:
+        instrument = instrument_for(round_=round_)
+        results = [scoring.score(instrument, counts) for counts in _group_counts(round_, groups)]
+        cache.set(key, results, _CACHE_TIMEOUT)
     return results
 
 
@@ -175,29 +238,66 @@ class Spread:
 def region_comparison(*, round_: Round) -> dict[str, Spread]:
     """Per dimension, the median and quartiles of the latest shown round of each municipality
     of the region that used the same instrument (this round's municipality included)."""
+    region_id = round_.municipality.region_id
+    instrument_id = round_.instrument.instrument_id
     latest: dict[int, Round] = {}
-    candidates = Round.objects.filter(
-        municipality__region_id=round_.municipality.region_id,
-        instrument__instrument_id=round_.instrument.instrument_id,
-    ).order_by("municipality_id", "-opened_on", "-pk")
-    for candidate in candidates.select_related("instrument"):
+    candidates = (
+        Round.objects.filter(
+            municipality__region_id=region_id, instrument__instrument_id=instrument_id
+        )
+        .order_by("municipality_id", "-opened_on", "-pk")
+        # Only what picking the rounds and the cache key need: not the instrument's source.
+        .only("municipality_id", "instrument_id", "mode", "response_count", "counts_version")
+    )
+    for candidate in candidates:
         if candidate.municipality_id not in latest and shows_results(round_=candidate):
             latest[candidate.municipality_id] = candidate
     if len(latest) < 2:
         return {}
-    counts = _counts([r.pk for r in latest.values()])
+    scores = _dimension_scores(
+        list(latest.values()), f"maturity:{_CACHE_FORMAT}:region:{region_id}:{instrument_id}"
+    )
     per_dimension: dict[str, list[float]] = defaultdict(list)
-    for other in latest.values():
-        result = scoring.score(instrument_for(round_=other), counts.get(other.pk, {}))
-        for key, dimension in result.dimensions.items():
-            if dimension.score is not None:
-                per_dimension[key].append(dimension.score)
+    for dimensions in scores:
+        for key, score in dimensions.items():
+            if score is not None:
+                per_dimension[key].append(score)
     spreads = {}
-    for key, scores in per_dimension.items():
-        if len(scores) >= 2:
-            q1, median, q3 = statistics.quantiles(scores, n=4, method="inclusive")
-            spreads[key] = Spread(len(scores), q1, median, q3)
+    for key, values in per_dimension.items():
+        if len(values) >= 2:
+            q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+            spreads[key] = Spread(len(values), q1, median, q3)
     return spreads
+
+
+def _dimension_scores(rounds: list[Round], key: str) -> list[dict[str, float | None]]:
+    """Each round's dimension scores, kept together in one cache entry (`key`) per region.
+
+    One entry rather than one per round, so that a region of 290 municipalities does not crowd a
+    small cache (the default one keeps 300 entries). Inside it every round's scores are filed
+    under its counts version, so only rounds whose counts changed are counted and scored again,
+    all of them in one query.
+    """
+    known: dict[tuple[int, int, str], dict[str, float | None]] = cache.get(key) or {}
+    slots = {r.pk: (r.pk, r.instrument_id, r.counts_version.hex) for r in rounds}
+    missing = [r for r in rounds if slots[r.pk] not in known]
+    if missing:
+        sources = dict(
+            InstrumentVersion.objects.filter(pk__in={r.instrument_id for r in missing}).values_list(
+                "pk", "source"
+            )
+        )
+        counts = _counts([r.pk for r in missing])
+        for r in missing:
+            instrument = _parsed(r.instrument_id, sources[r.instrument_id])
+            result = scoring.score(instrument, counts.get(r.pk, {}))
+            known[slots[r.pk]] = {
+                dimension_key: dimension.score
+                for dimension_key, dimension in result.dimensions.items()
+            }
+        # Written back with only the rounds compared now, so the entry does not grow.
+        cache.set(key, {slot: known[slot] for slot in slots.values()}, _CACHE_TIMEOUT)
+    return [known[slot] for slot in slots.values()]
 
 
 def consensus_answers(*, round_: Round) -> dict[str, tuple[int | None, str]]:
@@ -206,3 +306,21 @@ def consensus_answers(*, round_: Round) -> dict[str, tuple[int | None, str]]:
     if response is None:
         return {}
     return {key: (value, response.whys.get(key, "")) for key, value in response.answers.items()}
+
+
+def survey_refusal(*, round_: Round, token: str | None, client_key: str) -> str | None:
+    """Why this browser (or personal link) cannot answer the open survey, if it cannot."""
+    if token:
+        used = SurveyToken.objects.filter(round=round_, token=token).values_list(
+            "used_at", flat=True
+        )
+        if not used:
+            return _("The link is not valid for this survey.")
+        if used[0] is not None:
+            return _("This link has already been used to answer.")
+        return None
+    if round_.tokens_required:
+        return _("This survey is answered through personal links only.")
+    if Response.objects.filter(round=round_, client_key=client_key).exists():
+        return _("You have already answered this survey.")
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from forandra.municipalities.models import Municipality, Unit
 
-from . import selectors
+from . import scoring, selectors
 from .instrument import Instrument, default_instrument, instrument_to_yaml, load_instrument
 from .models import (
     AnswerCount,
@@ -143,7 +144,7 @@ def _count(round_: Round, unit: Unit | None, answers: Mapping[str, int | None], 
     Callers hold the round's lock, so submissions to a round count one at a time; to hold it
     briefly this is three statements: per count table one upsert that adds `sign` to each row or
     creates it (`INSERT ... ON CONFLICT ... DO UPDATE`, the same on SQLite and PostgreSQL), then
-    the round's total.
+    the round's total and counts version.
     """
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
@@ -160,7 +161,11 @@ def _count(round_: Round, unit: Unit | None, answers: Mapping[str, int | None], 
 
     unit_key = unit.pk if unit is not None else 0
     initial = max(sign, 0)  # a count is never negative, not even in a row about to be updated
-    pairs = sorted((key, value) for key, value in answers.items() if value is not None)
+    # "Don't know" (and a statement left unanswered) is counted too, under scoring.DONT_KNOW:
+    # scoring leaves it out, the answer distribution shows it.
+    pairs = sorted(
+        (key, scoring.DONT_KNOW if value is None else value) for key, value in answers.items()
+    )
     with connection.cursor() as cursor:
         if pairs:
             params: list[object] = []
@@ -174,7 +179,21 @@ def _count(round_: Round, unit: Unit | None, answers: Mapping[str, int | None], 
             upsert(UnitResponseCount, ["round_id", "unit_key"], 1),
             [round_.pk, unit_key, initial, sign],
         )
-    Round.objects.filter(pk=round_.pk).update(response_count=F("response_count") + sign)
+    _counted(round_, sign)
+
+
+def _counted(round_: Round, responses: int) -> None:
+    """Add to the round's total after its counts changed, and give the counts a new version.
+
+    Cached scores are keyed by the version (see `Round.counts_version`), so this must run in the
+    transaction that changed the counts. The caller's round gets the new version too, so that a
+    read through it afterwards is not served the scores of the counts before.
+    """
+    version = uuid.uuid4()
+    Round.objects.filter(pk=round_.pk).update(
+        response_count=F("response_count") + responses, counts_version=version
+    )
+    round_.counts_version = version
 
 
 def survey_submit(
@@ -218,7 +237,16 @@ def survey_submit(
             )
             _count(round_, unit, answers, +1)
     except IntegrityError:
-        raise SurveyRefusedError(_("You have already answered this survey.")) from None
+        if (
+            Response.objects.filter(round=round_, client_key=client_key)
+            .exclude(client_key="")
+            .exists()
+        ):
+            raise SurveyRefusedError(_("You have already answered this survey.")) from None
+        # Another constraint, such as a department removed while the answers were on their way.
+        raise SurveyRefusedError(
+            _("Your answers could not be stored. Please check them and send them again.")
+        ) from None
     return response
 
 
@@ -275,7 +303,8 @@ def survey_import(*, round_: Round, responses: list[ImportedResponse], on: date)
         unit_key = item.unit.pk if item.unit is not None else 0
         sizes[unit_key] += 1
         counts.update(
-            (unit_key, key, value) for key, value in item.answers.items() if value is not None
+            (unit_key, key, scoring.DONT_KNOW if value is None else value)
+            for key, value in item.answers.items()
         )
     # The round is locked, so the counts can be read, added to and written back in bulk.
     Round.objects.select_for_update().filter(pk=round_.pk).first()
@@ -308,5 +337,5 @@ def survey_import(*, round_: Round, responses: list[ImportedResponse], on: date)
             if u not in known_sizes
         ]
     )
-    Round.objects.filter(pk=round_.pk).update(response_count=F("response_count") + len(responses))
+    _counted(round_, len(responses))
     return len(responses)

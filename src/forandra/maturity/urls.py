@@ -29,8 +29,12 @@ urlpatterns = [
         views.instrument_yaml,
         name="instrument_yaml",
     ),
+    path(
+        "municipalities/<str:code>/maturity/<int:pk>/report.pdf",
+        views.round_report_pdf,
+        name="round_report",
+    ),
     path("survey/<str:link_key>/", views.survey_start, name="survey_start"),
     path("survey/<str:link_key>/personal/<str:token>/", views.survey_token, name="survey_token"),
-    path("survey/<str:link_key>/step/<int:step>/", views.survey_step, name="survey_step"),
     path("survey/<str:link_key>/thanks/", views.survey_thanks, name="survey_thanks"),
 ]

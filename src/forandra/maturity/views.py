@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -22,8 +22,15 @@ from forandra.core.permissions import Perm, allowed, require
 from forandra.municipalities import selectors as municipality_selectors
 from forandra.municipalities.models import Municipality
 
-from . import charts, exports, scoring, selectors, services
-from .forms import DONT_KNOW, DimensionAnswersForm, FinishSurveyForm, RoundForm, TokensForm
+from . import exports, report, results, selectors, services
+from .forms import (
+    DONT_KNOW,
+    DimensionAnswersForm,
+    RoundForm,
+    SurveyForm,
+    TokensForm,
+    survey_answers,
+)
 from .models import Mode, Round, min_group_size
 
 
@@ -97,113 +104,11 @@ def round_create(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@dataclass(frozen=True)
-class StatementRow:
-    text: str
-    reverse: bool
-    score: scoring.StatementScore
-    distribution: scoring.Distribution
-
-
-@dataclass(frozen=True)
-class DimensionRow:
-    """One dimension of the results table: the score beside what it is compared with."""
-
-    name: str
-    score: scoring.DimensionScore
-    previous: float | None
-    other: float | None  # the counterpart round of the other mode
-    region: selectors.Spread | None
-    statements: list[StatementRow]
-
-    @property
-    def change(self) -> float | None:
-        return _difference(self.score.score, self.previous)
-
-    @property
-    def gap(self) -> float | None:
-        return _difference(self.other, self.score.score)
-
-
-def _difference(later: float | None, earlier: float | None) -> float | None:
-    return None if later is None or earlier is None else later - earlier
-
-
-def _results_context(round_: Round, language: str) -> dict[str, Any]:
-    """Everything the results page shows, read through the selectors."""
-    result = selectors.round_result(round_=round_)
-    if result is None:
-        return {"result": None}
-    instrument = result.instrument
-    region = selectors.region_comparison(round_=round_)
-    previous = selectors.previous(round_=round_)
-    previous_result = selectors.round_result(round_=previous) if previous else None
-    other = selectors.counterpart(round_=round_)
-    other_result = selectors.round_result(round_=other) if other else None
-    rows = []
-    for dimension in instrument.dimensions:
-        score = result.result.dimensions[dimension.key]
-        before = previous_result.result.dimensions[dimension.key] if previous_result else None
-        theirs = other_result.result.dimensions[dimension.key] if other_result else None
-        rows.append(
-            DimensionRow(
-                name=dimension.name.get(language),
-                score=score,
-                previous=before.score if before else None,
-                other=theirs.score if theirs else None,
-                region=region.get(dimension.key),
-                statements=[
-                    StatementRow(
-                        text=statement.text.get(language),
-                        reverse=statement.reverse,
-                        score=score.statements[statement.key],
-                        distribution=result.distribution(statement.key),
-                    )
-                    for statement in dimension.statements
-                ],
-            )
-        )
-    chart = charts.bar_chart(
-        [
-            (row.name, row.score.score, row.region.median if row.region else None, row.previous)
-            for row in rows
-        ]
-    )
-    return {
-        "result": result,
-        "rows": rows,
-        "chart": chart,
-        "weakest": [
-            instrument.dimension(d.key).name.get(language)
-            for d in scoring.weakest(result.result, 3)
-        ],
-        "scale": [step.label.get(language) for step in instrument.scale.steps],
-        "dont_know": instrument.scale.dont_know.get(language),
-        "previous": previous,
-        "other": other,
-        "has_region": bool(region),
-        "units": selectors.unit_breakdown(round_=round_),
-        "dimension_names": [d.name.get(language) for d in instrument.dimensions],
-        "dimension_keys": [d.key for d in instrument.dimensions],
-        "level_name": result.result.level.name.get(language) if result.result.level else None,
-        "level_description": (
-            result.result.level.description.get(language) if result.result.level else None
-        ),
-        "quadrant": result.result.quadrant,
-        "quadrant_name": (
-            result.result.quadrant.name.get(language) if result.result.quadrant else None
-        ),
-        "quadrant_description": (
-            result.result.quadrant.description.get(language) if result.result.quadrant else None
-        ),
-    }
-
-
 def round_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     municipality = _municipality(request, code, Perm.MATURITY_VIEW)
     round_ = _round(municipality, pk)
     language = get_language() or "sv"
-    context = _results_context(round_, language)
+    context = results.results_context(round_=round_, language=language)
     context.update(
         {
             "breadcrumbs": _trail(request, municipality, Crumb(round_.title)),
@@ -379,8 +284,24 @@ def instrument_yaml(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return response
 
 
-# The staff survey: public, anonymous. Progress lives in the respondent's session until the
-# last page, where the whole response is submitted at once.
+def round_report_pdf(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The round's results as a PDF report, in the reader's language."""
+    municipality = _municipality(request, code, Perm.MATURITY_VIEW)
+    round_ = _round(municipality, pk)
+    body = report.results_pdf(round_, language=get_language() or "sv")
+    response = HttpResponse(body, content_type="application/pdf")
+    filename = f"{municipality.code}-{round_.opened_on:%Y%m%d}-{round_.mode}-report.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# The staff survey: public and anonymous. The whole survey is one form, shown part by part in the
+# browser (which also keeps the answers given so far, see forandra.js); the server sees one POST
+# per response. A random key in a cookie of the survey's own path lets an open link take one
+# response per browser, without a session.
+
+CLIENT_COOKIE = "forandra_survey"
+CLIENT_COOKIE_AGE = 400 * 24 * 3600
 
 
 def _survey(link_key: str) -> Round:
@@ -390,116 +311,106 @@ def _survey(link_key: str) -> Round:
         raise Http404 from None
 
 
-def _progress(request: HttpRequest, round_: Round) -> dict[str, Any]:
-    key = f"survey:{round_.link_key}"
-    progress: dict[str, Any] = request.session.get(key) or {}
-    if "client_key" not in progress:
-        progress.update(client_key=secrets.token_urlsafe(32), answers={}, token=None)
-        request.session[key] = progress
-    return progress
-
-
-def _save_progress(request: HttpRequest, round_: Round, progress: dict[str, Any]) -> None:
-    request.session[f"survey:{round_.link_key}"] = progress
-
-
-@login_not_required
-def survey_start(request: HttpRequest, link_key: str) -> HttpResponse:
-    round_ = _survey(link_key)
-    instrument = selectors.instrument_for(round_=round_)
-    return render(
-        request,
-        "maturity/survey_start.html",
-        {
-            "round": round_,
-            "municipality": round_.municipality,
-            "instrument": instrument,
-            "steps": len(instrument.dimensions) + 1,
-            "statements": len(instrument.statements()),
-            "refused": _closed_message(round_)
-            or (
-                _("You have already answered this survey.")
-                if request.session.get(f"survey:{round_.link_key}", {}).get("done")
-                else None
-            ),
-        },
-    )
-
-
 def _closed_message(round_: Round) -> str | None:
     if not round_.is_open:
         return _("The survey is closed; thank you for your interest.")
     return None
 
 
-@login_not_required
-def survey_token(request: HttpRequest, link_key: str, token: str) -> HttpResponse:
+def _submit(
+    round_: Round, answers: dict[str, int | None], unit: Any, token: str | None, client_key: str
+) -> str | None:
+    """Store one response; the reason when it is refused."""
+    try:
+        services.survey_submit(
+            round_=round_, answers=answers, unit=unit, token=token, client_key=client_key
+        )
+    except services.SurveyRefusedError as refusal:
+        return str(refusal)
+    return None
+
+
+def _answer_survey(request: HttpRequest, link_key: str, token: str | None) -> HttpResponse:
     round_ = _survey(link_key)
-    progress = _progress(request, round_)
-    progress["token"] = token
-    _save_progress(request, round_, progress)
-    return redirect("maturity:survey_start", link_key=link_key)
+    instrument = selectors.instrument_for(round_=round_)
+    client_key = request.COOKIES.get(CLIENT_COOKIE, "")
+    if not 20 <= len(client_key) <= 43:
+        client_key = secrets.token_urlsafe(32)
+    refused = _closed_message(round_) or selectors.survey_refusal(
+        round_=round_, token=token, client_key=client_key
+    )
+    language = get_language() or "sv"
+    units = municipality_selectors.unit_list(municipality=round_.municipality)
+    posted = request.method == "POST" and not refused
+    refusal: str | None = None
+    if posted:
+        answers = survey_answers(instrument, request.POST)
+        unit_id = request.POST.get("unit", "")
+        unit = units.filter(pk=unit_id).first() if unit_id.isdigit() else None
+        if answers is not None and (unit is not None or not unit_id):
+            # The usual case, read without the form; anything else goes through the form below.
+            refusal = _submit(round_, answers, unit, token, client_key)
+            if refusal is None:
+                return redirect("maturity:survey_thanks", link_key=link_key)
+    form = SurveyForm(
+        request.POST if posted else None,
+        instrument=instrument,
+        units=units,
+        with_statements=posted,  # an empty page takes its statements from the cache
+    )
+    if refusal is None and form.is_bound and form.is_valid():
+        refusal = _submit(round_, form.answers(), form.cleaned_data["unit"], token, client_key)
+        if refusal is None:
+            return redirect("maturity:survey_thanks", link_key=link_key)
+    if refusal is not None:
+        form.add_error(None, refusal)
+
+    def parts() -> list[tuple[str, str, list[Any]]]:
+        source = form if posted else SurveyForm(instrument=instrument, units=units)
+        return [
+            (dimension.name.get(language), dimension.description.get(language), fields)
+            for dimension, fields in source.parts()
+        ]
+
+    response = render(
+        request,
+        "maturity/survey.html",
+        {
+            "round": round_,
+            "municipality": round_.municipality,
+            "instrument": instrument,
+            "form": form,
+            "parts": parts,  # called by the template only when the cache lacks the statements
+            "steps": len(instrument.dimensions) + 1,
+            "statements": len(instrument.statements()),
+            "refused": refused,
+            "has_units": units.exists(),
+            "storage_key": f"{round_.link_key}:{token or ''}",
+        },
+    )
+    if request.COOKIES.get(CLIENT_COOKIE) != client_key:
+        response.set_cookie(
+            CLIENT_COOKIE,
+            client_key,
+            max_age=CLIENT_COOKIE_AGE,
+            path=reverse("maturity:survey_start", args=[link_key]),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
-def survey_step(request: HttpRequest, link_key: str, step: int) -> HttpResponse:
-    round_ = _survey(link_key)
-    if not round_.is_open:
-        return redirect("maturity:survey_start", link_key=link_key)
-    instrument = selectors.instrument_for(round_=round_)
-    progress = _progress(request, round_)
-    last = len(instrument.dimensions) + 1
-    if not 1 <= step <= last:
-        raise Http404
-    language = get_language() or "sv"
-    context: dict[str, Any] = {
-        "round": round_,
-        "municipality": round_.municipality,
-        "step": step,
-        "steps": last,
-    }
-    if step == last:
-        form: Any = FinishSurveyForm(
-            request.POST or None, units=selectors.units_for(municipality=round_.municipality)
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.survey_submit(
-                    round_=round_,
-                    answers=progress["answers"],
-                    unit=form.cleaned_data["unit"],
-                    token=progress.get("token"),
-                    client_key=progress["client_key"],
-                )
-            except services.SurveyRefusedError as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                # Keep the browser's key, so the open link takes one response per browser.
-                _save_progress(request, round_, {**progress, "answers": {}, "done": True})
-                return redirect("maturity:survey_thanks", link_key=link_key)
-        context.update(form=form, answered=sum(v is not None for v in progress["answers"].values()))
-        return render(request, "maturity/survey_finish.html", context)
-    _dimension, dimension = _dimension_step(round_, step)
-    initial = {
-        s.key: (str(progress["answers"][s.key]) if progress["answers"][s.key] else DONT_KNOW)
-        for s in dimension.statements
-        if s.key in progress["answers"]
-    }
-    form = DimensionAnswersForm(
-        request.POST or None, instrument=instrument, dimension=dimension, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        progress["answers"].update(form.answers())
-        _save_progress(request, round_, progress)
-        return redirect("maturity:survey_step", link_key=link_key, step=step + 1)
-    context.update(
-        form=form,
-        dimension_name=dimension.name.get(language),
-        dimension_description=dimension.description.get(language),
-        with_why=False,
-    )
-    return render(request, "maturity/answer_form.html", context)
+def survey_start(request: HttpRequest, link_key: str) -> HttpResponse:
+    return _answer_survey(request, link_key, token=None)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def survey_token(request: HttpRequest, link_key: str, token: str) -> HttpResponse:
+    return _answer_survey(request, link_key, token=token)
 
 
 @login_not_required

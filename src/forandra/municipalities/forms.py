@@ -1,9 +1,9 @@
-"""Forms for digitalisation groups and their members."""
+"""Forms for digitalisation groups, their members and the municipality's departments."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import GroupRole
+from .models import GroupRole, Unit
 
 
 class GroupForm(forms.Form):
@@ -27,4 +27,16 @@ class MemberForm(forms.Form):
         choices=GroupRole.choices,
         initial=GroupRole.MEMBER,
         widget=forms.RadioSelect,
+    )
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the department"),
+        max_length=Unit._meta.get_field("name").max_length,
+        help_text=_("As staff know it, e.g. 'Socialtjänsten' or 'Barn- och utbildning'."),
+        error_messages={
+            "required": _("Enter the name of the department."),
+            "max_length": _("The name can be at most %(limit_value)s characters long."),
+        },
     )

@@ -1,4 +1,4 @@
-"""Reads for regions, municipalities and digitalisation groups."""
+"""Reads for regions, municipalities, their departments and digitalisation groups."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from .models import DigitalisationGroup, GroupMember, Municipality, Region
+from .models import DigitalisationGroup, GroupMember, Municipality, Region, Unit
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,30 @@ def group_for(*, municipality: Municipality) -> DigitalisationGroup | None:
 def member_get(*, group: DigitalisationGroup, pk: int) -> GroupMember:
     """One member of the given group; raises GroupMember.DoesNotExist for another group's."""
     return GroupMember.objects.get(group=group, pk=pk)
+
+
+def municipality_is_demo(*, municipality: Municipality) -> bool:
+    """Whether the municipality's data is the demo's (its group is marked as demo data)."""
+    return DigitalisationGroup.objects.filter(municipality=municipality, is_demo=True).exists()
+
+
+def unit_list(*, municipality: Municipality) -> QuerySet[Unit]:
+    """The municipality's departments, by name."""
+    return Unit.objects.filter(municipality=municipality).order_by("name")
+
+
+def unit_get(*, municipality: Municipality, pk: int) -> Unit:
+    """One department of the given municipality; raises Unit.DoesNotExist for another's."""
+    return Unit.objects.select_related("municipality").get(municipality=municipality, pk=pk)
+
+
+def unit_in_use(*, unit: Unit) -> bool:
+    """Whether any survey response names the department.
+
+    Responses are the record: the maturity counts keyed by unit are derived from them and are
+    only ever deleted together with them, with their round.
+    """
+    return Unit.objects.filter(pk=unit.pk, maturity_responses__isnull=False).exists()
 
 
 @dataclass(frozen=True)

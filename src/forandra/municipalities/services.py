@@ -1,4 +1,4 @@
-"""Writes for regions, municipalities and digitalisation groups."""
+"""Writes for regions, municipalities, their departments and digitalisation groups."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import csv
 from dataclasses import dataclass
 from importlib import resources
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import DigitalisationGroup, GroupMember, GroupRole, Municipality, Region
+from . import selectors
+from .models import DigitalisationGroup, GroupMember, GroupRole, Municipality, Region, Unit
 
 REGISTER_FILE = "sweden-municipalities.csv"
 
@@ -135,3 +138,67 @@ def member_update(
 def member_remove(*, member: GroupMember) -> None:
     """Take a person out of the group; the history keeps who they were."""
     member.delete()
+
+
+def _unit_name_check(*, municipality: Municipality, name: str, unit: Unit | None = None) -> None:
+    """Refuse a name another unit of the municipality already has, ignoring case.
+
+    Compared in Python with `casefold`, because SQLite's case-insensitive matching knows only
+    ASCII, and "Äldreomsorg" must clash with "äldreomsorg" on every database.
+    """
+    key = name.casefold()
+    for other in selectors.unit_list(municipality=municipality):
+        if other.name.casefold() == key and (unit is None or other.pk != unit.pk):
+            raise ValidationError(
+                {
+                    "name": _("The municipality already has a department called %(name)s.")
+                    % {"name": other.name}
+                },
+                code="unique",
+            )
+
+
+@transaction.atomic
+def unit_create(*, municipality: Municipality, name: str) -> Unit:
+    """Add a department to the municipality's own list, which the staff survey offers."""
+    # Lock the municipality so that two people adding the same name cannot both pass the check.
+    Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+    unit = Unit(municipality=municipality, name=" ".join(name.split()))
+    _unit_name_check(municipality=municipality, name=unit.name)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_rename(*, unit: Unit, name: str) -> Unit:
+    """Rename a department; results show the new name, since responses refer to the unit."""
+    Municipality.objects.select_for_update().filter(pk=unit.municipality_id).first()
+    unit.name = " ".join(name.split())
+    _unit_name_check(municipality=unit.municipality, name=unit.name, unit=unit)
+    unit.full_clean()
+    unit.save(update_fields=["name", "updated_at"])
+    return unit
+
+
+@transaction.atomic
+def unit_remove(*, unit: Unit) -> None:
+    """Delete a department that no survey response names; refuse one that any response names.
+
+    Deleting a named unit would blank the responses' department and drop it from the results'
+    breakdown, so such a unit stays: it can be renamed, never removed.
+    """
+    # The lock makes a survey response naming the unit wait until the check and delete are done.
+    locked = Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    if locked is None:
+        return  # already removed, e.g. by a second click
+    if selectors.unit_in_use(unit=locked):
+        raise ValidationError(
+            _(
+                "%(name)s cannot be removed: survey responses name it, and the results would "
+                "lose it."
+            )
+            % {"name": locked.name},
+            code="in_use",
+        )
+    locked.delete()

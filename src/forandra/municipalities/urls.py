@@ -21,4 +21,11 @@ urlpatterns = [
         views.member_remove,
         name="member_remove",
     ),
+    path("municipalities/<str:code>/units/add/", views.unit_add, name="unit_add"),
+    path("municipalities/<str:code>/units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path(
+        "municipalities/<str:code>/units/<int:pk>/remove/",
+        views.unit_remove,
+        name="unit_remove",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Pages for regions, municipalities and digitalisation groups."""
+"""Pages for regions, municipalities, their departments and digitalisation groups."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from forandra.core.navigation import Crumb, crumbs
 from forandra.core.permissions import Perm, allowed, require
 
 from . import selectors, services
-from .forms import GroupForm, MemberForm
-from .models import DigitalisationGroup, GroupMember, Municipality, Region
+from .forms import GroupForm, MemberForm, UnitForm
+from .models import DigitalisationGroup, GroupMember, Municipality, Region, Unit
 
 
 def _region(code: str) -> Region:
@@ -98,6 +98,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "municipality": municipality,
             "group": group,
             "cross": selectors.group_cross_functionality(group=group) if group else None,
+            "units": list(selectors.unit_list(municipality=municipality)),
             "can_manage": allowed(request.user, Perm.GROUP_MANAGE, municipality),
             "can_view_region": allowed(request.user, Perm.REGION_VIEW, municipality.region),
             "is_demo": bool(group and group.is_demo),
@@ -267,5 +268,101 @@ def member_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "group": group,
             "member": member,
             "is_demo": group.is_demo,
+        },
+    )
+
+
+# Departments (units) are the municipality's, but whoever may manage its group keeps the list.
+
+
+def _unit(municipality: Municipality, pk: int) -> Unit:
+    try:
+        return selectors.unit_get(municipality=municipality, pk=pk)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+def unit_add(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.GROUP_MANAGE)
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(municipality=municipality, name=form.cleaned_data["name"])
+        except (ValidationError, IntegrityError) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s has been added to the departments.") % {"name": unit.name}
+            )
+            return redirect("municipalities:municipality_detail", code=code)
+    return render(
+        request,
+        "municipalities/unit_form.html",
+        {
+            "breadcrumbs": _trail(request, municipality, Crumb(_("Add a department"))),
+            "municipality": municipality,
+            "form": form,
+            "unit": None,
+            "is_demo": selectors.municipality_is_demo(municipality=municipality),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.GROUP_MANAGE)
+    unit = _unit(municipality, pk)
+    name = unit.name  # the stored name, for the heading, even when the new one is refused
+    form = UnitForm(request.POST or None, initial={"name": name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_rename(unit=unit, name=form.cleaned_data["name"])
+        except (ValidationError, IntegrityError) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The department has been renamed."))
+            return redirect("municipalities:municipality_detail", code=code)
+    return render(
+        request,
+        "municipalities/unit_form.html",
+        {
+            "breadcrumbs": _trail(
+                request, municipality, Crumb(_("Rename %(name)s") % {"name": name})
+            ),
+            "municipality": municipality,
+            "form": form,
+            "unit": unit,
+            "unit_name": name,
+            "is_demo": selectors.municipality_is_demo(municipality=municipality),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unit_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    municipality = _municipality(request, code, Perm.GROUP_MANAGE)
+    unit = _unit(municipality, pk)
+    if request.method == "POST":
+        try:
+            services.unit_remove(unit=unit)
+        except ValidationError:
+            pass  # a response named it since the page was shown: say so below, as on GET
+        else:
+            messages.success(
+                request, _("%(name)s has been removed from the departments.") % {"name": unit.name}
+            )
+            return redirect("municipalities:municipality_detail", code=code)
+    return render(
+        request,
+        "municipalities/unit_confirm_remove.html",
+        {
+            "breadcrumbs": _trail(
+                request, municipality, Crumb(_("Remove %(name)s") % {"name": unit.name})
+            ),
+            "municipality": municipality,
+            "unit": unit,
+            "in_use": selectors.unit_in_use(unit=unit),
+            "is_demo": selectors.municipality_is_demo(municipality=municipality),
         },
     )

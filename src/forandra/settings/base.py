@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "forandra.accounts",
     "forandra.municipalities",
     "forandra.maturity",
+    "forandra.scanning",
 ]
 
 MIDDLEWARE = [
@@ -178,5 +179,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
+# Each process keeps computed maturity scores (keyed by a version that changes with the counts)
+# and rendered survey forms; room for a few thousand rounds. CACHE_URL may name a shared cache.
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL",
+        default="locmemcache://forandra",
+    )
+}
+CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+
 # Maturity surveys: no breakdown or comparison shows fewer survey responses than this.
 MATURITY_MIN_GROUP_SIZE = env.int("MATURITY_MIN_GROUP_SIZE", default=5)
+
+# Scanning: feeds are fetched only from public internet addresses; hosts named here (e.g. a
+# local feed server for the demo or tests) are allowed although they resolve to internal ones.
+SCANNING_ALLOWED_HOSTS: list[str] = env.list("SCANNING_ALLOWED_HOSTS", default=[])
