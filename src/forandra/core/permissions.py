@@ -30,6 +30,9 @@ class Perm(StrEnum):
     GROUP_MANAGE = "group.manage"
     MATURITY_VIEW = "maturity.view"  # see a municipality's rounds and results
     MATURITY_RUN = "maturity.run"  # open, answer (consensus) and close rounds
+    SCANNING_VIEW = "scanning.view"  # see a municipality's feeds, signals and radar
+    SCANNING_EDIT = "scanning.edit"  # follow feeds, note and confirm signals, place waves
+    REGION_SCANNING_EDIT = "region.scanning_edit"  # the region's waves and curated feeds
 
 
 def _role(user: AnyUser) -> str | None:
@@ -85,6 +88,9 @@ RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.GROUP_MANAGE: _group_manage,
     Perm.MATURITY_VIEW: _municipality_view,
     Perm.MATURITY_RUN: _group_manage,
+    Perm.SCANNING_VIEW: _municipality_view,
+    Perm.SCANNING_EDIT: _group_manage,
+    Perm.REGION_SCANNING_EDIT: _region_view_groups,
 }
 
 

@@ -1,0 +1,1 @@
+"""Scanning pages, one module per part: feeds, signals, radar (and the region's matrix)."""

@@ -1,0 +1,3 @@
+"""Scanning pages: feeds."""
+
+from __future__ import annotations

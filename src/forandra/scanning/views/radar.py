@@ -1,0 +1,3 @@
+"""Scanning pages: radar."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Scanning pages: signals."""
+
+from __future__ import annotations
