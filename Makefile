@@ -30,6 +30,9 @@ setup: $(VENV)/.installed messages
 run: setup
 	$(MANAGE) demo
 	@echo "Förändra: http://$(HOST):$(PORT)/"
+	@# Background tasks (feed scans) run in a worker beside the server, stopped with it.
+	$(MANAGE) db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 lint: $(VENV)/.installed

@@ -20,7 +20,12 @@ from tests.test_permission_matrix import TABLE, make_ctx
 from tests.test_translations import SV, placeholders, read_po
 
 # Downloads (CSV, XLSX, YAML) are files, not pages; their own tests check their language.
-DOWNLOADS = {"maturity:round_export", "maturity:instrument_yaml", "maturity:round_report"}
+DOWNLOADS = {
+    "maturity:round_export",
+    "maturity:instrument_yaml",
+    "maturity:round_report",
+    "scanning:radar_export",
+}
 PAGES = sorted(
     name
     for name, rule in TABLE.items()

@@ -24,6 +24,9 @@ from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver,
 from forandra.maturity import services as maturity_services
 from forandra.maturity.models import Mode, Response, Round
 from forandra.municipalities.models import DigitalisationGroup, GroupMember
+from forandra.scanning import selectors as scanning_selectors
+from forandra.scanning import services as scanning_services
+from forandra.scanning.models import Feed, Placement, Signal, Wave
 from tests.conftest import Users
 
 ROLES = (
@@ -40,6 +43,7 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 HOME_READERS = frozenset({"coordinator", "member", "leadership", "admin"})
 HOME_WRITERS = frozenset({"coordinator", "member", "admin"})
 REGION_READERS = HOME_READERS | {"other_member"}
+REGION_KEEPERS = frozenset({"coordinator", "admin"})
 ADMINS = frozenset({"admin"})
 NOBODY: frozenset[str] = frozenset()
 
@@ -86,6 +90,48 @@ def home_survey(ctx: Ctx) -> dict[str, Any]:
 
 def survey_link(ctx: Ctx) -> dict[str, Any]:
     return {"link_key": ctx.survey.link_key}
+
+
+def home_region(ctx: Ctx) -> dict[str, Any]:
+    return {"code": ctx.group.municipality.region.code}
+
+
+def home_feed(ctx: Ctx) -> dict[str, Any]:
+    municipality = ctx.group.municipality
+    feed = scanning_services.feed_add(
+        region=municipality.region, municipality=municipality, url="https://kommun.example.se/rss"
+    )
+    return {"code": ctx.code, "pk": feed.pk}
+
+
+def region_feed(ctx: Ctx) -> dict[str, Any]:
+    region = ctx.group.municipality.region
+    feed = scanning_services.feed_add(
+        region=region, municipality=None, url="https://podd.example.se/feed.xml"
+    )
+    return {"code": region.code, "pk": feed.pk}
+
+
+def home_signal(ctx: Ctx) -> dict[str, Any]:
+    municipality = ctx.group.municipality
+    scanning_services.catalogue_seed(region=municipality.region)  # suggestions need waves
+    signal = scanning_services.signal_add(municipality=municipality, title="Robotar i hemtjänsten")
+    return {"code": ctx.code, "pk": signal.pk}
+
+
+def a_wave(ctx: Ctx) -> str:
+    """The key of one of the home region's waves (seeded here)."""
+    region = ctx.group.municipality.region
+    scanning_services.catalogue_seed(region=region)
+    return scanning_selectors.waves_for(region=region)[0].key
+
+
+def home_wave(ctx: Ctx) -> dict[str, Any]:
+    return {"code": ctx.code, "wave_key": a_wave(ctx)}
+
+
+def region_wave(ctx: Ctx) -> dict[str, Any]:
+    return {**home_region(ctx), "wave_key": a_wave(ctx)}
 
 
 TABLE: dict[str, Rule] = {
@@ -151,6 +197,32 @@ TABLE: dict[str, Rule] = {
         EVERYONE, kwargs=lambda ctx: {**survey_link(ctx), "token": "no-such-token"}
     ),
     "maturity:survey_thanks": Rule(EVERYONE, kwargs=survey_link),
+    "scanning:feed_list": Rule(HOME_READERS, kwargs=home),
+    "scanning:feed_add": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "scanning:feed_import": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "scanning:feed_scan": Rule(HOME_WRITERS, kwargs=home, method="post", writes=True),
+    "scanning:feed_remove": Rule(HOME_WRITERS, kwargs=home_feed, writes=True),
+    "scanning:region_feed_list": Rule(REGION_READERS, kwargs=home_region),
+    "scanning:region_feed_add": Rule(REGION_KEEPERS, kwargs=home_region, writes=True),
+    "scanning:region_feed_import": Rule(REGION_KEEPERS, kwargs=home_region, writes=True),
+    "scanning:region_feed_scan": Rule(
+        REGION_KEEPERS, kwargs=home_region, method="post", writes=True
+    ),
+    "scanning:region_feed_remove": Rule(REGION_KEEPERS, kwargs=region_feed, writes=True),
+    "scanning:signal_list": Rule(HOME_READERS, kwargs=home),
+    "scanning:signal_add": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "scanning:signal_confirm": Rule(HOME_WRITERS, kwargs=home_signal, writes=True),
+    "scanning:radar": Rule(HOME_READERS, kwargs=home),
+    "scanning:radar_export": Rule(HOME_READERS, kwargs=lambda ctx: {**home(ctx), "fmt": "json"}),
+    "scanning:radar_import": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "scanning:radar_place": Rule(HOME_WRITERS, kwargs=home_wave, writes=True),
+    # A municipality's placements are its own: the region's view of all of them is the
+    # coordinator's and admins' only.
+    "scanning:region_scanning": Rule(REGION_KEEPERS, kwargs=home_region),
+    "scanning:region_radar": Rule(REGION_KEEPERS, kwargs=home_region),
+    "scanning:wave_list": Rule(REGION_KEEPERS, kwargs=home_region),
+    "scanning:wave_add": Rule(REGION_KEEPERS, kwargs=home_region, writes=True),
+    "scanning:wave_edit": Rule(REGION_KEEPERS, kwargs=region_wave, writes=True),
 }
 
 # Django's admin: for admins only. Its patterns are many and generated, so they are matched by
@@ -158,13 +230,16 @@ TABLE: dict[str, Rule] = {
 NAMESPACE_RULES: dict[str, Rule] = {"admin": Rule(ADMINS)}
 # Admin patterns that refuse everyone here: the catch-all answers 404 to unknown admin URLs,
 # autocomplete answers 403 because no admin field uses it, and django-axes' logs are written by
-# django-axes alone, so its admin refuses to add entries by hand.
+# django-axes alone, so its admin refuses to add entries by hand; so are background task results
+# by django-tasks, whose admin shows them read-only.
 ADMIN_REFUSING_ALL = {
     "admin:<catch-all>",
     "admin:autocomplete",
     "admin:axes_accessattempt_add",
     "admin:axes_accessfailurelog_add",
     "admin:axes_accesslog_add",
+    "admin:django_tasks_database_dbtaskresult_add",
+    "admin:django_tasks_database_dbtaskresult_delete",
 }
 
 
@@ -324,6 +399,10 @@ def snapshot() -> tuple[object, ...]:
         tuple(GroupMember.objects.values_list("pk", "name", "email").order_by("pk")),
         tuple(Round.objects.values_list("pk", "title", "closed_at", "tokens_required")),
         tuple(Response.objects.values_list("pk", "answers", "whys")),
+        tuple(Feed.objects.values_list("pk", "url", "title").order_by("pk")),
+        tuple(Signal.objects.values_list("pk", "title", "confirmed_at").order_by("pk")),
+        tuple(Placement.objects.values_list("pk", "ring", "rationale").order_by("pk")),
+        tuple(Wave.objects.values_list("pk", "key", "name_sv", "keywords").order_by("pk")),
     )
 
 

@@ -104,3 +104,31 @@ def test_demo_maturity_rounds_show_results_gap_region_and_change() -> None:
     page = Client().get(f"/survey/{open_survey.link_key}/")
     assert page.status_code == 200
     assert 'name="unit"' in page.content.decode()
+
+
+def test_demo_scanning_has_waves_signals_and_radars_with_accessibility_most_common() -> None:
+    from collections import Counter
+
+    from forandra.municipalities.models import Municipality
+    from forandra.scanning import selectors as scanning_selectors
+    from forandra.scanning.radar import Movement
+
+    demo.demo_load()
+
+    home = Municipality.objects.get(code="2404")
+    assert scanning_selectors.waves_for(region=home.region).count() == 10
+    signals = scanning_selectors.signals_for(municipality=home)
+    assert signals.count() == 24  # 12 + 6 in its own feeds, 6 in the region's podcast
+    assert all(s.suggestions for s in signals)
+    assert signals.filter(confirmed_at__isnull=False).exists()
+    neighbour = Municipality.objects.get(code="2403")
+    assert scanning_selectors.signals_for(municipality=neighbour).count() == 6  # the podcast
+    advanced: Counter[str] = Counter()
+    movements: set[Movement] = set()
+    for municipality in Municipality.objects.filter(region__code="24").exclude(code="2480"):
+        for key, placement in scanning_selectors.placements_for(municipality=municipality).items():
+            movements.add(scanning_selectors.movement(placement))
+            if placement.ring in ("adopt", "try"):
+                advanced[key] += 1
+    assert advanced.most_common(1)[0][0] == "accessibility"
+    assert {Movement.MOVED_IN, Movement.UNCHANGED} <= movements

@@ -24,6 +24,7 @@ from forandra.maturity.models import Mode
 from forandra.municipalities import selectors as municipality_selectors
 from forandra.municipalities import services as municipality_services
 from forandra.municipalities.models import GroupRole, Municipality, Unit
+from forandra.scanning import demo as scanning_demo
 
 DEMO_PASSWORD = "demo-forandra"  # noqa: S105 (printed to the person who starts the demo)
 REGION_CODE = "24"
@@ -173,8 +174,15 @@ def demo_load() -> DemoResult:
         is_demo=True,
     )
 
-    # Step 4: one login per role.
     home = municipality_selectors.municipality_get(code=HOME_MUNICIPALITY)
+    # Step 4: environmental scanning: waves, feeds and their signals, and a radar per group.
+    scanning_demo.demo_load(
+        region=region,
+        municipalities=[m for m in municipalities if m.code not in WITHOUT_GROUP],
+        home=home,
+    )
+
+    # Step 5: one login per role.
     accounts = [
         ("demo-koordinator", Role.COORDINATOR, "Kerstin", "Koordinator", region, None),
         ("demo-grupp", Role.MEMBER, "Gustav", "Gruppmedlem", None, home),

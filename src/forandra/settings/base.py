@@ -31,6 +31,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Background tasks (feed scans): django-tasks, the backport of Django 6's django.tasks, with
+    # its database backend (a separate package since django-tasks 0.12); `forandra db_worker`
+    # runs them.
+    "django_tasks",
+    "django_tasks_db",
     "forandra.core",
     "forandra.accounts",
     "forandra.municipalities",
@@ -195,3 +200,7 @@ MATURITY_MIN_GROUP_SIZE = env.int("MATURITY_MIN_GROUP_SIZE", default=5)
 # Scanning: feeds are fetched only from public internet addresses; hosts named here (e.g. a
 # local feed server for the demo or tests) are allowed although they resolve to internal ones.
 SCANNING_ALLOWED_HOSTS: list[str] = env.list("SCANNING_ALLOWED_HOSTS", default=[])
+
+# Background tasks: stored in the database and run by `forandra db_worker` (a separate process;
+# `make run` starts one beside the development server). Tests run them at once, in the caller.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

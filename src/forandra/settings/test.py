@@ -6,3 +6,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
+# A task runs at once, inside enqueue(): tests see its effect without a worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Development lets scans reach 127.0.0.1 (the demo's feeds); tests allow it only where they say
+# so (tests/scanning/conftest.py, `allow_loopback`), so the address rule itself stays tested.
+SCANNING_ALLOWED_HOSTS = []
