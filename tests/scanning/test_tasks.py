@@ -116,6 +116,9 @@ def test_the_database_worker_runs_a_queued_scan(
     # The worker would take over the test run's signal handlers and its loggers' levels.
     monkeypatch.setattr(db_worker.Worker, "configure_signals", lambda self: None)
     monkeypatch.setattr(db_worker.Command, "configure_logging", lambda self, verbosity: None)
+    # ... and with CONN_MAX_AGE 0 it closes the connection the test's transaction lives in
+    # (PostgreSQL; SQLite's in-memory test database is never closed).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     result_id = services.scan_enqueue(feeds=feeds)
 
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
