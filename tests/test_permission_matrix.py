@@ -28,6 +28,7 @@ from forandra.scanning import selectors as scanning_selectors
 from forandra.scanning import services as scanning_services
 from forandra.scanning.models import Feed, Placement, Signal, Wave
 from tests.conftest import Users
+from tests.programme import builders as programme_builders
 
 ROLES = (
     "anonymous",
@@ -356,6 +357,7 @@ def make_ctx(users: Users, group: DigitalisationGroup) -> Ctx:
         )
         for mode in (Mode.CONSENSUS, Mode.SURVEY)
     }
+    programme_builders.programme_with_records(group)  # objects for the programme's admin pages
     return Ctx(
         users=users,
         group=group,

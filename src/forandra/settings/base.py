@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "forandra.municipalities",
     "forandra.maturity",
     "forandra.scanning",
+    "forandra.programme",
 ]
 
 MIDDLEWARE = [
