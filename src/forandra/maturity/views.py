@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from forandra.core.forms import apply_validation_error
 from forandra.core.navigation import Crumb, crumbs
-from forandra.core.permissions import Perm, allowed, require
+from forandra.core.permissions import Perm, allowed
 from forandra.municipalities import selectors as municipality_selectors
+from forandra.municipalities.lookups import municipality_for, municipality_trail
 from forandra.municipalities.models import Municipality
 
 from . import exports, report, results, selectors, services
@@ -34,15 +35,6 @@ from .forms import (
 from .models import Mode, Round, min_group_size
 
 
-def _municipality(request: HttpRequest, code: str, perm: Perm) -> Municipality:
-    try:
-        municipality = municipality_selectors.municipality_get(code=code)
-    except Municipality.DoesNotExist:
-        raise Http404 from None
-    require(request.user, perm, municipality)
-    return municipality
-
-
 def _round(municipality: Municipality, pk: int) -> Round:
     try:
         return selectors.round_get(municipality=municipality, pk=pk)
@@ -51,19 +43,15 @@ def _round(municipality: Municipality, pk: int) -> Round:
 
 
 def _trail(request: HttpRequest, municipality: Municipality, *rest: Crumb) -> list[Crumb]:
-    trail: list[Crumb] = []
-    if allowed(request.user, Perm.REGION_VIEW, municipality.region):
-        region = municipality.region
-        trail += crumbs((region.name, "municipalities:region_detail", (region.code,)))
-    trail += crumbs(
-        (municipality.name, "municipalities:municipality_detail", (municipality.code,)),
-        (_("Digital maturity"), "maturity:round_list", (municipality.code,)),
-    )
-    return trail + list(rest)
+    return [
+        *municipality_trail(request, municipality),
+        *crumbs((_("Digital maturity"), "maturity:round_list", (municipality.code,))),
+        *rest,
+    ]
 
 
 def round_list(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.MATURITY_VIEW)
+    municipality = municipality_for(request, code, Perm.MATURITY_VIEW)
     trail = _trail(request, municipality)
     rounds = list(selectors.rounds_for(municipality=municipality))
     return render(
@@ -81,7 +69,7 @@ def round_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.MATURITY_RUN)
+    municipality = municipality_for(request, code, Perm.MATURITY_RUN)
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +93,7 @@ def round_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def round_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.MATURITY_VIEW)
+    municipality = municipality_for(request, code, Perm.MATURITY_VIEW)
     round_ = _round(municipality, pk)
     language = get_language() or "sv"
     context = results.results_context(round_=round_, language=language)
@@ -134,7 +122,7 @@ def _dimension_step(round_: Round, step: int) -> tuple[Any, Any]:
 
 @require_http_methods(["GET", "POST"])
 def consensus_answer(request: HttpRequest, code: str, pk: int, step: int) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.MATURITY_RUN)
+    municipality = municipality_for(request, code, Perm.MATURITY_RUN)
     round_ = _round(municipality, pk)
     if round_.mode != Mode.CONSENSUS or not round_.is_open:
         return redirect("maturity:round_detail", code=code, pk=pk)
@@ -188,7 +176,7 @@ def consensus_answer(request: HttpRequest, code: str, pk: int, step: int) -> Htt
 
 @require_http_methods(["GET", "POST"])
 def survey_link(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.MATURITY_RUN)
+    municipality = municipality_for(request, code, Perm.MATURITY_RUN)
     round_ = _round(municipality, pk)
     if round_.mode != Mode.SURVEY:
         raise Http404
@@ -224,7 +212,7 @@ def survey_link(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def round_close(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.MATURITY_RUN)
+    municipality = municipality_for(request, code, Perm.MATURITY_RUN)
     round_ = _round(municipality, pk)
     if request.method == "POST":
         services.round_close(round_=round_)
@@ -254,7 +242,7 @@ EXPORT_TYPES = {
 
 
 def round_export(request: HttpRequest, code: str, pk: int, kind: str, fmt: str) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.MATURITY_VIEW)
+    municipality = municipality_for(request, code, Perm.MATURITY_VIEW)
     round_ = _round(municipality, pk)
     if fmt not in EXPORT_TYPES or kind not in ("scores", "responses"):
         raise Http404
@@ -274,7 +262,7 @@ def round_export(request: HttpRequest, code: str, pk: int, kind: str, fmt: str) 
 
 def instrument_yaml(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The instrument version the round used, as the YAML it was published from."""
-    municipality = _municipality(request, code, Perm.MATURITY_VIEW)
+    municipality = municipality_for(request, code, Perm.MATURITY_VIEW)
     round_ = _round(municipality, pk)
     version = round_.instrument
     response = HttpResponse(version.source, content_type="application/yaml; charset=utf-8")
@@ -286,7 +274,7 @@ def instrument_yaml(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 def round_report_pdf(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The round's results as a PDF report, in the reader's language."""
-    municipality = _municipality(request, code, Perm.MATURITY_VIEW)
+    municipality = municipality_for(request, code, Perm.MATURITY_VIEW)
     round_ = _round(municipality, pk)
     body = report.results_pdf(round_, language=get_language() or "sv")
     response = HttpResponse(body, content_type="application/pdf")

@@ -24,8 +24,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from forandra.accounts.models import User
 from forandra.core.forms import apply_validation_error
 from forandra.core.navigation import Crumb, crumbs
-from forandra.core.permissions import Perm, allowed, require
+from forandra.core.permissions import Perm, allowed
 from forandra.municipalities import selectors as municipality_selectors
+from forandra.municipalities.lookups import municipality_for, municipality_trail, region_for
 from forandra.municipalities.models import Municipality, Region
 
 from .. import selectors, services
@@ -93,37 +94,27 @@ def _user(request: HttpRequest) -> User | None:
 
 
 def _municipality(request: HttpRequest, code: str, perm: Perm) -> Owner:
-    try:
-        municipality = municipality_selectors.municipality_get(code=code)
-    except Municipality.DoesNotExist:
-        raise Http404 from None
-    require(request.user, perm, municipality)
+    municipality = municipality_for(request, code, perm)
     return Owner(municipality.region, municipality)
 
 
 def _region(request: HttpRequest, code: str, perm: Perm) -> Owner:
-    try:
-        region = municipality_selectors.region_get(code=code)
-    except Region.DoesNotExist:
-        raise Http404 from None
-    require(request.user, perm, region)
-    return Owner(region, None)
+    return Owner(region_for(request, code, perm), None)
 
 
 def _trail(request: HttpRequest, owner: Owner, *rest: Crumb) -> list[Crumb]:
     """[Region >] municipality > Feeds > rest, or region > Curated feeds > rest."""
-    trail: list[Crumb] = []
-    region = owner.region
-    if owner.municipality is None or allowed(request.user, Perm.REGION_VIEW, region):
-        trail += crumbs((region.name, "municipalities:region_detail", (region.code,)))
     if owner.municipality is not None:
-        municipality = owner.municipality
-        trail += crumbs(
-            (municipality.name, "municipalities:municipality_detail", (municipality.code,)),
+        trail = [
+            *municipality_trail(request, owner.municipality),
             Crumb(_("Feeds"), owner.url("feed_list")),
-        )
+        ]
     else:
-        trail.append(Crumb(_("Curated feeds"), owner.url("feed_list")))
+        region = owner.region
+        trail = [
+            *crumbs((region.name, "municipalities:region_detail", (region.code,))),
+            Crumb(_("Curated feeds"), owner.url("feed_list")),
+        ]
     if not rest:  # the list page itself: its crumb is not a link
         return [*trail[:-1], Crumb(trail[-1].label)]
     return trail + list(rest)

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_http_methods
 from forandra.accounts.models import User
 from forandra.core.forms import apply_validation_error
 from forandra.core.navigation import Crumb, crumbs
-from forandra.core.permissions import Perm, allowed, require
-from forandra.municipalities import selectors as municipality_selectors
+from forandra.core.permissions import Perm, allowed
+from forandra.municipalities.lookups import municipality_for, municipality_trail, region_for
 from forandra.municipalities.models import Municipality, Region
 
 from .. import byor, selectors, services
@@ -37,22 +37,8 @@ from ..models import Placement, Wave
 # --- Shared ---------------------------------------------------------------------------------------
 
 
-def _municipality(request: HttpRequest, code: str, perm: Perm) -> Municipality:
-    try:
-        municipality = municipality_selectors.municipality_get(code=code)
-    except Municipality.DoesNotExist:
-        raise Http404 from None
-    require(request.user, perm, municipality)
-    return municipality
-
-
 def _region(request: HttpRequest, code: str) -> Region:
-    try:
-        region = municipality_selectors.region_get(code=code)
-    except Region.DoesNotExist:
-        raise Http404 from None
-    require(request.user, Perm.REGION_SCANNING_EDIT, region)
-    return region
+    return region_for(request, code, Perm.REGION_SCANNING_EDIT)
 
 
 def _wave(region: Region, key: str) -> Wave:
@@ -68,15 +54,11 @@ def _user(request: HttpRequest) -> User | None:
 
 def _trail(request: HttpRequest, municipality: Municipality, *rest: Crumb) -> list[Crumb]:
     """Region (for those who may see it) > municipality > radar > rest."""
-    trail: list[Crumb] = []
-    region = municipality.region
-    if allowed(request.user, Perm.REGION_VIEW, region):
-        trail += crumbs((region.name, "municipalities:region_detail", (region.code,)))
-    trail += crumbs(
-        (municipality.name, "municipalities:municipality_detail", (municipality.code,)),
-        (_("Radar"), "scanning:radar", (municipality.code,)),
-    )
-    return trail + list(rest)
+    return [
+        *municipality_trail(request, municipality),
+        *crumbs((_("Radar"), "scanning:radar", (municipality.code,))),
+        *rest,
+    ]
 
 
 def _region_trail(region: Region, *rest: Crumb) -> list[Crumb]:
@@ -126,7 +108,7 @@ class WaveLine:
 
 
 def radar(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.SCANNING_VIEW)
+    municipality = municipality_for(request, code, Perm.SCANNING_VIEW)
     rows = selectors.radar_rows(municipality=municipality)
     sectors = selectors.wave_sectors(waves=[row.wave for row in rows])
     blips = [
@@ -168,7 +150,7 @@ def radar(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def radar_place(request: HttpRequest, code: str, wave_key: str) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.SCANNING_EDIT)
+    municipality = municipality_for(request, code, Perm.SCANNING_EDIT)
     wave = _wave(municipality.region, wave_key)
     row = next(r for r in selectors.radar_rows(municipality=municipality) if r.wave.pk == wave.pk)
     placement = row.placement
@@ -220,7 +202,7 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; cha
 def radar_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """The radar as a Build Your Own Radar file; `?for=excel` writes CSV that Swedish Excel
     opens as columns (semicolons and a byte order mark)."""
-    municipality = _municipality(request, code, Perm.SCANNING_VIEW)
+    municipality = municipality_for(request, code, Perm.SCANNING_VIEW)
     if fmt not in EXPORT_TYPES:
         raise Http404
     rows = selectors.radar_rows(municipality=municipality)
@@ -257,7 +239,7 @@ def _columns() -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 def radar_import(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.SCANNING_EDIT)
+    municipality = municipality_for(request, code, Perm.SCANNING_EDIT)
     form = RadarImportForm(_posted(request), _posted(request, files=True))
     problems: tuple[byor.Problem, ...] = ()
     if request.method == "POST" and form.is_valid():

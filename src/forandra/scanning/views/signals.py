@@ -25,8 +25,8 @@ from django.views.decorators.http import require_http_methods
 from forandra.accounts.models import User
 from forandra.core.forms import apply_validation_error
 from forandra.core.navigation import Crumb, crumbs
-from forandra.core.permissions import Perm, allowed, require
-from forandra.municipalities import selectors as municipality_selectors
+from forandra.core.permissions import Perm, allowed
+from forandra.municipalities.lookups import municipality_for, municipality_trail
 from forandra.municipalities.models import Municipality
 
 from .. import selectors, services
@@ -107,25 +107,12 @@ def _row(
     )
 
 
-def _municipality(request: HttpRequest, code: str, perm: Perm) -> Municipality:
-    try:
-        municipality = municipality_selectors.municipality_get(code=code)
-    except Municipality.DoesNotExist:
-        raise Http404 from None
-    require(request.user, perm, municipality)
-    return municipality
-
-
 def _trail(request: HttpRequest, municipality: Municipality, *rest: Crumb) -> list[Crumb]:
     """[Region >] municipality > Signals > rest; the list page's own crumb is not a link."""
-    trail: list[Crumb] = []
-    region = municipality.region
-    if allowed(request.user, Perm.REGION_VIEW, region):
-        trail += crumbs((region.name, "municipalities:region_detail", (region.code,)))
-    trail += crumbs(
-        (municipality.name, "municipalities:municipality_detail", (municipality.code,)),
-        (_("Signals"), "scanning:signal_list", (municipality.code,)),
-    )
+    trail = [
+        *municipality_trail(request, municipality),
+        *crumbs((_("Signals"), "scanning:signal_list", (municipality.code,))),
+    ]
     if not rest:
         return [*trail[:-1], Crumb(trail[-1].label)]
     return trail + list(rest)
@@ -170,7 +157,7 @@ def _user(request: HttpRequest) -> User | None:
 
 
 def signal_list(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.SCANNING_VIEW)
+    municipality = municipality_for(request, code, Perm.SCANNING_VIEW)
     waves = list(selectors.waves_for(region=municipality.region))
     by_key = {wave.key: wave for wave in waves}
     filters = SignalFilterForm(request.GET, waves=waves)
@@ -205,7 +192,7 @@ def signal_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signal_add(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = _municipality(request, code, Perm.SCANNING_EDIT)
+    municipality = municipality_for(request, code, Perm.SCANNING_EDIT)
     form = SignalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -247,7 +234,7 @@ def _next(request: HttpRequest, municipality: Municipality) -> str:
 def signal_confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The waves of one signal: a page of its own (GET, or a refused POST without htmx), a
     redirect back to the list after a plain POST, or with htmx the signal's fragment."""
-    municipality = _municipality(request, code, Perm.SCANNING_EDIT)
+    municipality = municipality_for(request, code, Perm.SCANNING_EDIT)
     signal = _signal(municipality, pk)
     waves = list(selectors.waves_for(region=municipality.region))
     by_key = {wave.key: wave for wave in waves}
