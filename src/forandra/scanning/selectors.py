@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -74,6 +74,23 @@ def signals_for(*, municipality: Municipality) -> QuerySet[Signal]:
         .select_related("feed")
         .prefetch_related("waves")
     )
+
+
+def signal_list(
+    *, municipality: Municipality, wave: str = "", unconfirmed: bool = False
+) -> QuerySet[Signal]:
+    """The signals list: newest first, undated last, optionally one wave's (confirmed in it, or
+    unconfirmed with it as the first suggestion) and only the unconfirmed ones."""
+    signals = signals_for(municipality=municipality).select_related("added_by")
+    if wave:
+        signals = signals.filter(
+            Q(pk__in=Signal.objects.filter(waves__key=wave).values("pk"))
+            | Q(confirmed_at__isnull=True, suggestions__0__0=wave)
+        )
+    if unconfirmed:
+        signals = signals.filter(confirmed_at__isnull=True)
+    # PostgreSQL puts NULL first in a descending order; the primary key last keeps pages apart.
+    return signals.order_by(F("published_at").desc(nulls_last=True), "-created_at", "-pk")
 
 
 def _confirmations(region: Region) -> list[tuple[str, str]]:

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -118,32 +117,9 @@ def _trail(request: HttpRequest, municipality: Municipality, *rest: Crumb) -> li
     return trail + list(rest)
 
 
-def _signals(municipality: Municipality) -> QuerySet[Signal]:
-    # Newest first with undated items last on every database (PostgreSQL puts NULL first in a
-    # descending order), and the primary key last so that pages never overlap.
-    return (
-        selectors.signals_for(municipality=municipality)
-        .select_related("added_by")
-        .order_by(F("published_at").desc(nulls_last=True), "-created_at", "-pk")
-    )
-
-
-def _filtered(signals: QuerySet[Signal], wave: str, unconfirmed: bool) -> QuerySet[Signal]:
-    """A wave's signals (those confirmed in it, and the unconfirmed ones whose first suggestion
-    it is), and only the unconfirmed ones if asked."""
-    if wave:
-        signals = signals.filter(
-            Q(pk__in=Signal.objects.filter(waves__key=wave).values("pk"))
-            | Q(confirmed_at__isnull=True, suggestions__0__0=wave)
-        )
-    if unconfirmed:
-        signals = signals.filter(confirmed_at__isnull=True)
-    return signals
-
-
 def _signal(municipality: Municipality, pk: int) -> Signal:
     try:
-        return _signals(municipality).get(pk=pk)
+        return selectors.signal_list(municipality=municipality).get(pk=pk)
     except Signal.DoesNotExist:
         raise Http404 from None
 
@@ -165,7 +141,8 @@ def signal_list(request: HttpRequest, code: str) -> HttpResponse:
     if filters.is_valid():
         wave, unconfirmed = filters.cleaned_data["wave"], filters.cleaned_data["unconfirmed"]
     page: Page[Signal] = Paginator(
-        _filtered(_signals(municipality), wave, unconfirmed), PER_PAGE
+        selectors.signal_list(municipality=municipality, wave=wave, unconfirmed=unconfirmed),
+        PER_PAGE,
     ).get_page(request.GET.get("page"))
     rows = [_row(signal, by_key) for signal in page.object_list]
     query = urlencode(
