@@ -24,6 +24,20 @@ from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver,
 from forandra.maturity import services as maturity_services
 from forandra.maturity.models import Mode, Response, Round
 from forandra.municipalities.models import DigitalisationGroup, GroupMember
+from forandra.programme.models import (
+    AssignmentStatus,
+    Attendance,
+    BoardNote,
+    Cohort,
+    DefinitionMark,
+    Facilitation,
+    LearningNote,
+    Material,
+    Programme,
+    Session,
+    TermDefinition,
+    Workshop,
+)
 from forandra.scanning import selectors as scanning_selectors
 from forandra.scanning import services as scanning_services
 from forandra.scanning.models import Feed, Placement, Signal, Wave
@@ -58,6 +72,8 @@ class Ctx:
     member: GroupMember
     consensus: Round
     survey: Round
+    programme: Programme  # the home group's programme, with one session for its cohort
+    session: Session
 
     @property
     def code(self) -> str:
@@ -133,6 +149,29 @@ def home_wave(ctx: Ctx) -> dict[str, Any]:
 
 def region_wave(ctx: Ctx) -> dict[str, Any]:
     return {**home_region(ctx), "wave_key": a_wave(ctx)}
+
+
+def a_programme(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.programme.pk}
+
+
+def a_programme_group(ctx: Ctx) -> dict[str, Any]:
+    """The home group's place in the programme."""
+    return {"pk": ctx.programme.pk, "code": ctx.code}
+
+
+def a_session(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.programme.pk, "session_pk": ctx.session.pk}
+
+
+def a_workshop(ctx: Ctx) -> dict[str, Any]:
+    return {"pk": ctx.programme.pk, "number": 1}
+
+
+# A programme is open to the region's coordinator, admins, its facilitators and the members and
+# leadership of the municipalities taking part (the neighbour's member does not take part).
+PROGRAMME_READERS = HOME_READERS
+PROGRAMME_KEEPERS = REGION_KEEPERS
 
 
 TABLE: dict[str, Rule] = {
@@ -224,6 +263,10 @@ TABLE: dict[str, Rule] = {
     "scanning:wave_list": Rule(REGION_KEEPERS, kwargs=home_region),
     "scanning:wave_add": Rule(REGION_KEEPERS, kwargs=home_region, writes=True),
     "scanning:wave_edit": Rule(REGION_KEEPERS, kwargs=region_wave, writes=True),
+    # programme: management pages
+    # programme: workshop 1 and facilitator mode
+    # programme: material and the learning path
+    # programme: report and demo
 }
 
 # Django's admin: for admins only. Its patterns are many and generated, so they are matched by
@@ -357,13 +400,15 @@ def make_ctx(users: Users, group: DigitalisationGroup) -> Ctx:
         )
         for mode in (Mode.CONSENSUS, Mode.SURVEY)
     }
-    programme_builders.programme_with_records(group)  # objects for the programme's admin pages
+    programme = programme_builders.programme_with_records(group)
     return Ctx(
         users=users,
         group=group,
         member=group.members.order_by("pk")[0],
         consensus=rounds[Mode.CONSENSUS],
         survey=rounds[Mode.SURVEY],
+        programme=programme,
+        session=Session.objects.filter(workshop__programme=programme).order_by("pk")[0],
     )
 
 
@@ -405,6 +450,18 @@ def snapshot() -> tuple[object, ...]:
         tuple(Signal.objects.values_list("pk", "title", "confirmed_at").order_by("pk")),
         tuple(Placement.objects.values_list("pk", "ring", "rationale").order_by("pk")),
         tuple(Wave.objects.values_list("pk", "key", "name_sv", "keywords").order_by("pk")),
+        tuple(Programme.objects.values_list("pk", "name", "starts_on", "ends_on").order_by("pk")),
+        tuple(Workshop.objects.values_list("pk", "title_sv", "agenda").order_by("pk")),
+        tuple(Cohort.objects.values_list("pk", "name").order_by("pk")),
+        tuple(Session.objects.values_list("pk", "starts_at", "ends_at", "place").order_by("pk")),
+        tuple(Attendance.objects.values_list("pk", "present", "hours").order_by("pk")),
+        tuple(AssignmentStatus.objects.values_list("pk", "state", "due_on").order_by("pk")),
+        tuple(Material.objects.values_list("pk", "title_sv", "url", "file").order_by("pk")),
+        tuple(TermDefinition.objects.values_list("pk", "text").order_by("pk")),
+        tuple(DefinitionMark.objects.values_list("pk", "agrees").order_by("pk")),
+        tuple(BoardNote.objects.values_list("pk", "text").order_by("pk")),
+        tuple(Facilitation.objects.values_list("pk", "step", "timer_started_at").order_by("pk")),
+        tuple(LearningNote.objects.values_list("pk", "note", "done_at").order_by("pk")),
     )
 
 

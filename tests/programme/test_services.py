@@ -63,7 +63,7 @@ def test_programme_create_copies_four_workshops_and_three_assignments(
     }
     assert workshops[0].minutes == 210
     assert [e["key"] for e in workshops[0].exercises] == ["shared_concepts", "community_board"]
-    assert workshops[0].material[1]["kind"] == "podcast"
+    assert [m.kind for m in workshops[0].materials.all()][1] == "podcast"
     assert [(a.after_workshop, a.features) for a in assignments] == [
         (1, ["maturity", "scanning"]),
         (2, ["ideas"]),

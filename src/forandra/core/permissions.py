@@ -33,6 +33,13 @@ class Perm(StrEnum):
     SCANNING_VIEW = "scanning.view"  # see a municipality's feeds, signals and radar
     SCANNING_EDIT = "scanning.edit"  # follow feeds, note and confirm signals, place waves
     REGION_SCANNING_EDIT = "region.scanning_edit"  # the region's waves and curated feeds
+    PROGRAMME_CREATE = "programme.create"  # on a region: list and start its programmes
+    PROGRAMME_VIEW = "programme.view"  # see a programme: schedule, workshops, material
+    PROGRAMME_MANAGE = "programme.manage"  # edit it, its cohorts, sessions and attendance
+    PROGRAMME_FACILITATE = "programme.facilitate"  # run a session's screen, add material
+    PROGRAMME_GROUP_VIEW = "programme.group_view"  # a group's place in a programme (ProgrammeGroup)
+    PROGRAMME_GROUP_WORK = "programme.group_work"  # write its definitions, board, assignments
+    LEARNING_TAKE = "learning.take"  # read the leaders' learning path and keep one's own notes
 
 
 def _role(user: AnyUser) -> str | None:
@@ -81,6 +88,51 @@ def _group_manage(user: AnyUser, municipality: Municipality) -> bool:
     )
 
 
+def _facilitates(user: AnyUser, programme: Any) -> bool:
+    return bool(programme.facilitators.filter(pk=user.pk).exists())
+
+
+def _programme_manage(user: AnyUser, programme: Any) -> bool:
+    return is_admin(user) or is_coordinator_of(user, programme.region)
+
+
+def _programme_facilitate(user: AnyUser, programme: Any) -> bool:
+    return _programme_manage(user, programme) or _facilitates(user, programme)
+
+
+def _takes_part(user: AnyUser, programme: Any, roles: tuple[str, ...]) -> bool:
+    """Whether the user belongs, in one of `roles`, to a municipality in the programme."""
+    municipality_id = getattr(user, "municipality_id", None)
+    return (
+        _role(user) in roles
+        and municipality_id is not None
+        and programme.municipalities.filter(pk=municipality_id).exists()
+    )
+
+
+def _programme_view(user: AnyUser, programme: Any) -> bool:
+    return _programme_facilitate(user, programme) or _takes_part(
+        user, programme, ("member", "leadership")
+    )
+
+
+def _programme_group_view(user: AnyUser, place: Any) -> bool:
+    """`place` is a `programme.access.ProgrammeGroup`: a participating group in a programme."""
+    return _programme_facilitate(user, place.programme) or _belongs_to(
+        user, place.group.municipality, ("member", "leadership")
+    )
+
+
+def _programme_group_work(user: AnyUser, place: Any) -> bool:
+    return _programme_facilitate(user, place.programme) or _belongs_to(
+        user, place.group.municipality, ("member",)
+    )
+
+
+def _signed_in(user: AnyUser, obj: object) -> bool:
+    return True
+
+
 RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.REGION_VIEW: _region_view,
     Perm.REGION_VIEW_GROUPS: _region_view_groups,
@@ -91,6 +143,13 @@ RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.SCANNING_VIEW: _municipality_view,
     Perm.SCANNING_EDIT: _group_manage,
     Perm.REGION_SCANNING_EDIT: _region_view_groups,
+    Perm.PROGRAMME_CREATE: _region_view_groups,
+    Perm.PROGRAMME_VIEW: _programme_view,
+    Perm.PROGRAMME_MANAGE: _programme_manage,
+    Perm.PROGRAMME_FACILITATE: _programme_facilitate,
+    Perm.PROGRAMME_GROUP_VIEW: _programme_group_view,
+    Perm.PROGRAMME_GROUP_WORK: _programme_group_work,
+    Perm.LEARNING_TAKE: _signed_in,
 }
 
 

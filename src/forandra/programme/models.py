@@ -98,7 +98,8 @@ class Workshop(TimeStampedModel):
     """One of the programme's half-day workshops, copied from the template and then editable.
 
     `agenda` is a list of time blocks `{"start": minutes after the beginning, "minutes": length,
-    "title": {"sv", "en"}}`; `exercises` and `material` are lists in the template's shape.
+    "title": {"sv", "en"}}`; `exercises` is a list in the template's shape. The workshop's
+    material is in `Material`, so files can be added to it.
     """
 
     programme = models.ForeignKey(
@@ -111,7 +112,6 @@ class Workshop(TimeStampedModel):
     goals_en = models.TextField(_("goals in English"), blank=True)
     agenda = models.JSONField(_("agenda"), default=list, blank=True)
     exercises = models.JSONField(_("exercises"), default=list, blank=True)
-    material = models.JSONField(_("material"), default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -394,3 +394,229 @@ class AssignmentStatus(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.assignment} – {self.group}: {self.get_state_display()}"
+
+
+class MaterialKind(models.TextChoices):
+    READING = "reading", _("Reading")
+    SLIDES = "slides", _("Slides")
+    PODCAST = "podcast", _("Podcast")
+    VIDEO = "video", _("Video")
+    LINK = "link", _("Link")
+
+
+class MaterialLanguage(models.TextChoices):
+    SWEDISH = "sv", _("Swedish")
+    ENGLISH = "en", _("English")
+
+
+def material_upload_to(instance: Material, filename: str) -> str:
+    """Files under the programme's own folder, with a random name (the original is kept in
+    `filename`), so no upload can overwrite another or guess its address."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"programme/{instance.workshop.programme_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Material(TimeStampedModel):
+    """Reading, slides, a podcast or a link for a workshop: a web address or an uploaded file.
+
+    Files are served only through a view that checks the reader's access to the programme.
+    """
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="materials", verbose_name=_("workshop")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MaterialKind.choices)
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=MaterialLanguage.choices,
+        help_text=_("The language the material itself is in."),
+    )
+    title_sv = models.CharField(_("title in Swedish"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200)
+    url = models.URLField(_("web address"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=material_upload_to, blank=True, max_length=300)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("file type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["workshop", "position", "pk"]
+        verbose_name = _("material")
+        verbose_name_plural = _("material")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return _in_language(self.title_sv, self.title_en)
+
+
+class TermDefinition(TimeStampedModel):
+    """A group's own definition of one of the glossary's terms, written in workshop 1.
+
+    Agreement is on a text: when the text changes, the earlier marks no longer count
+    (`revision` rises and `DefinitionMark` rows of older revisions are removed).
+    """
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="definitions", verbose_name=_("programme")
+    )
+    group = models.ForeignKey(
+        DigitalisationGroup,
+        on_delete=models.CASCADE,
+        related_name="term_definitions",
+        verbose_name=_("group"),
+    )
+    term_key = models.SlugField(_("term"), max_length=60)
+    text = models.TextField(_("our definition"), max_length=2000)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "group", "term_key"]
+        verbose_name = _("definition")
+        verbose_name_plural = _("definitions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "group", "term_key"], name="definition_one_per_group_and_term"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.term_key}"
+
+
+class DefinitionMark(models.Model):
+    """One participant's agreement with a group's definition: agrees or not (yet)."""
+
+    definition = models.ForeignKey(
+        TermDefinition, on_delete=models.CASCADE, related_name="marks", verbose_name=_("definition")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="definition_marks",
+        verbose_name=_("participant"),
+    )
+    agrees = models.BooleanField(_("agrees"))
+    marked_at = models.DateTimeField(_("marked"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("agreement mark")
+        verbose_name_plural = _("agreement marks")
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "user"], name="definition_mark_one_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.definition}"
+
+
+class BoardColumn(models.TextChoices):
+    CHALLENGE = "challenge", _("Challenges")
+    OPPORTUNITY = "opportunity", _("Opportunities")
+    RISK = "risk", _("Risks")
+
+
+class BoardNote(TimeStampedModel):
+    """A note on the group's board of what digitalisation means for its community."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="board_notes", verbose_name=_("programme")
+    )
+    group = models.ForeignKey(
+        DigitalisationGroup,
+        on_delete=models.CASCADE,
+        related_name="board_notes",
+        verbose_name=_("group"),
+    )
+    column = models.CharField(_("column"), max_length=20, choices=BoardColumn.choices)
+    text = models.CharField(_("note"), max_length=500)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "group", "created_at", "pk"]
+        verbose_name = _("board note")
+        verbose_name_plural = _("board notes")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Facilitation(TimeStampedModel):
+    """Where the facilitator is in a session: the current step of the agenda and its timer.
+
+    The timer runs from `timer_started_at` for `timer_seconds`; paused, it keeps what was left in
+    `timer_left_seconds` and `timer_started_at` is empty.
+    """
+
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, related_name="facilitation", verbose_name=_("session")
+    )
+    step = models.PositiveSmallIntegerField(_("step"), default=0)
+    timer_seconds = models.PositiveIntegerField(_("timer length in seconds"), default=0)
+    timer_started_at = models.DateTimeField(_("timer started"), null=True, blank=True)
+    timer_left_seconds = models.PositiveIntegerField(_("seconds left"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("facilitation")
+        verbose_name_plural = _("facilitations")
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.step}"
+
+
+class LearningNote(TimeStampedModel):
+    """A leader's own note on one module of the learning path, and whether it is done.
+
+    The note is the leader's alone; the coordinator sees only that a module is done.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="learning_notes",
+        verbose_name=_("user"),
+    )
+    module_key = models.SlugField(_("module"), max_length=60)
+    note = models.TextField(_("my note"), blank=True, max_length=5000)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "module_key"]
+        verbose_name = _("learning note")
+        verbose_name_plural = _("learning notes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module_key"], name="learning_note_one_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.module_key}"

@@ -24,6 +24,7 @@ from .models import (
     Attendance,
     Cohort,
     CohortGroup,
+    Material,
     Programme,
     Session,
     Workshop,
@@ -69,7 +70,7 @@ def programme_create(
     programme.municipalities.set(municipalities)
     programme.facilitators.set(list(facilitators))
     for workshop in template.workshops:
-        Workshop.objects.create(
+        created = Workshop.objects.create(
             programme=programme,
             number=workshop.number,
             title_sv=workshop.title.sv,
@@ -78,7 +79,18 @@ def programme_create(
             goals_en=workshop.goals.en,
             agenda=[block.as_dict() for block in workshop.agenda],
             exercises=[exercise.as_dict() for exercise in workshop.exercises],
-            material=[item.as_dict() for item in workshop.material],
+        )
+        Material.objects.bulk_create(
+            Material(
+                workshop=created,
+                kind=item.kind,
+                language=item.language,
+                title_sv=item.title.sv,
+                title_en=item.title.en,
+                url=item.url,
+                position=position,
+            )
+            for position, item in enumerate(workshop.material)
         )
     for assignment in template.assignments:
         Assignment.objects.create(

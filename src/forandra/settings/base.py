@@ -139,6 +139,12 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
+# Uploaded files (the programme's material). They are served only through views that check who
+# may read them, never straight from this folder; back it up with the database.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"
+# The largest file a workshop's material may be, in bytes (default 20 MB).
+PROGRAMME_MATERIAL_MAX_BYTES = env.int("PROGRAMME_MATERIAL_MAX_BYTES", default=20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

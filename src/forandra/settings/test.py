@@ -1,5 +1,7 @@
 """Tests: like development, with a fast password hasher (argon2 is slow by design)."""
 
+import tempfile
+
 from .development import *  # noqa: F403 (a settings profile extends the base namespace)
 
 DEBUG = False
@@ -11,3 +13,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Development lets scans reach 127.0.0.1 (the demo's feeds); tests allow it only where they say
 # so (tests/scanning/conftest.py, `allow_loopback`), so the address rule itself stays tested.
 SCANNING_ALLOWED_HOSTS = []
+# Uploads go to a folder of their own per test run, never into the working copy.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="forandra-test-media-")
