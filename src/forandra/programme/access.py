@@ -73,4 +73,3 @@ def programme_trail(request: HttpRequest, programme: Programme) -> list[Crumb]:
             (_("Programmes"), "programme:programme_list", (region.code,)),
         )
     return trail + crumbs((programme.name, "programme:programme_detail", (programme.pk,)))
-
