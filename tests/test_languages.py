@@ -25,6 +25,8 @@ DOWNLOADS = {
     "maturity:instrument_yaml",
     "maturity:round_report",
     "scanning:radar_export",
+    "programme:material_file",
+    "programme:report_export",
 }
 PAGES = sorted(
     name

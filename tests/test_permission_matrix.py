@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
 
@@ -264,9 +265,112 @@ TABLE: dict[str, Rule] = {
     "scanning:wave_add": Rule(REGION_KEEPERS, kwargs=home_region, writes=True),
     "scanning:wave_edit": Rule(REGION_KEEPERS, kwargs=region_wave, writes=True),
     # programme: management pages
+    "programme:programme_list": Rule(PROGRAMME_KEEPERS, kwargs=home_region),
+    "programme:programme_create": Rule(PROGRAMME_KEEPERS, kwargs=home_region, writes=True),
+    "programme:programme_detail": Rule(PROGRAMME_READERS, kwargs=a_programme),
+    "programme:programme_edit": Rule(PROGRAMME_KEEPERS, kwargs=a_programme, writes=True),
+    "programme:workshop_detail": Rule(PROGRAMME_READERS, kwargs=a_workshop),
+    "programme:workshop_edit": Rule(PROGRAMME_KEEPERS, kwargs=a_workshop, writes=True),
+    "programme:cohort_create": Rule(PROGRAMME_KEEPERS, kwargs=a_programme, writes=True),
+    "programme:cohort_schedule": Rule(
+        PROGRAMME_KEEPERS,
+        kwargs=lambda ctx: {"pk": ctx.programme.pk, "cohort_pk": ctx.session.cohort_id},
+        writes=True,
+    ),
+    "programme:calendar": Rule(PROGRAMME_READERS, kwargs=a_programme),
+    "programme:group_calendar": Rule(PROGRAMME_READERS, kwargs=a_programme_group),
+    "programme:attendance": Rule(PROGRAMME_KEEPERS, kwargs=a_session, writes=True),
+    "programme:group_detail": Rule(PROGRAMME_READERS, kwargs=a_programme_group),
+    "programme:assignment_status": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: {
+            **a_programme_group(ctx),
+            "key": ctx.programme.assignments.order_by("pk")[0].key,
+        },
+        method="post",
+        writes=True,
+    ),
+    "programme:overview": Rule(PROGRAMME_KEEPERS, kwargs=a_programme),
     # programme: workshop 1 and facilitator mode
+    "programme:concepts": Rule(PROGRAMME_READERS, kwargs=a_programme_group),
+    "programme:concepts_live": Rule(PROGRAMME_READERS, kwargs=a_programme_group),
+    "programme:concepts_define": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: {**a_programme_group(ctx), "term_key": "digitisation"},
+        method="post",
+        writes=True,
+    ),
+    "programme:concepts_mark": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: {**a_programme_group(ctx), "term_key": "digitisation"},
+        method="post",
+        writes=True,
+    ),
+    "programme:board": Rule(PROGRAMME_READERS, kwargs=a_programme_group),
+    "programme:board_live": Rule(PROGRAMME_READERS, kwargs=a_programme_group),
+    "programme:board_add": Rule(HOME_WRITERS, kwargs=a_programme_group, method="post", writes=True),
+    # A member's own note: its writer and those who run the programme may take it off.
+    "programme:board_note_remove": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: {
+            **a_programme_group(ctx),
+            "note_pk": BoardNote.objects.create(
+                programme=ctx.programme,
+                group=ctx.group,
+                column="risk",
+                text="Digitalt utanförskap",
+                written_by=ctx.users.member,
+            ).pk,
+        },
+        writes=True,
+    ),
+    "programme:facilitate": Rule(PROGRAMME_KEEPERS, kwargs=a_session),
+    "programme:facilitate_live": Rule(PROGRAMME_KEEPERS, kwargs=a_session),
+    "programme:facilitate_step": Rule(
+        PROGRAMME_KEEPERS, kwargs=a_session, method="post", writes=True
+    ),
+    "programme:facilitate_timer": Rule(
+        PROGRAMME_KEEPERS, kwargs=a_session, method="post", writes=True
+    ),
     # programme: material and the learning path
+    "programme:material": Rule(PROGRAMME_READERS, kwargs=a_programme),
+    "programme:material_add": Rule(PROGRAMME_KEEPERS, kwargs=a_workshop, writes=True),
+    "programme:material_file": Rule(
+        PROGRAMME_READERS,
+        kwargs=lambda ctx: {
+            **a_programme(ctx),
+            "material_pk": Material.objects.create(
+                workshop=ctx.programme.workshops.get(number=1),
+                kind="slides",
+                language="sv",
+                title_sv="Bilder",
+                title_en="Slides",
+                file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="bilder.pdf"),
+                filename="bilder.pdf",
+                content_type="application/pdf",
+                size=15,
+            ).pk,
+        },
+    ),
+    "programme:material_remove": Rule(
+        PROGRAMME_KEEPERS,
+        kwargs=lambda ctx: {
+            **a_programme(ctx),
+            "material_pk": Material.objects.filter(workshop__programme=ctx.programme)
+            .order_by("pk")[0]
+            .pk,
+        },
+        writes=True,
+    ),
+    # Every signed-in user may read the path and keep their own notes (so not `writes`).
+    "programme:learning_path": Rule(SIGNED_IN),
+    "programme:learning_module": Rule(SIGNED_IN, kwargs=lambda ctx: {"key": "digital_culture"}),
+    "programme:learning_participation": Rule(REGION_KEEPERS, kwargs=home_region),
     # programme: report and demo
+    "programme:report": Rule(PROGRAMME_KEEPERS, kwargs=a_programme),
+    "programme:report_export": Rule(
+        PROGRAMME_KEEPERS, kwargs=lambda ctx: {**a_programme(ctx), "fmt": "xlsx"}
+    ),
 }
 
 # Django's admin: for admins only. Its patterns are many and generated, so they are matched by

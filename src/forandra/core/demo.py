@@ -24,6 +24,7 @@ from forandra.maturity.models import Mode
 from forandra.municipalities import selectors as municipality_selectors
 from forandra.municipalities import services as municipality_services
 from forandra.municipalities.models import GroupRole, Municipality, Unit
+from forandra.programme import demo as programme_demo
 from forandra.scanning import demo as scanning_demo
 
 DEMO_PASSWORD = "demo-forandra"  # noqa: S105 (printed to the person who starts the demo)
@@ -189,8 +190,9 @@ def demo_load() -> DemoResult:
         ("demo-ledning", Role.LEADERSHIP, "Linnea", "Ledning", None, home),
         ("demo-admin", Role.ADMIN, "Adam", "Administratör", None, None),
     ]
+    logins = {}
     for username, role, first, last, user_region, user_municipality in accounts:
-        account_services.user_create(
+        logins[username] = account_services.user_create(
             username=username,
             password=DEMO_PASSWORD,
             role=role,
@@ -201,6 +203,16 @@ def demo_load() -> DemoResult:
             municipality=user_municipality,
             is_demo=True,
         )
+
+    # Step 6: the 2018 programme: cohorts, sessions, attendance, home assignments, and the home
+    # group's workshop 1 work; the coordinator facilitates it.
+    programme_demo.demo_load(
+        region=region,
+        municipalities=[m for m in municipalities if m.code not in WITHOUT_GROUP],
+        coordinator=logins["demo-koordinator"],
+        member=logins["demo-grupp"],
+        leadership=logins["demo-ledning"],
+    )
     return DemoResult(loaded=True, logins=demo_logins())
 
 

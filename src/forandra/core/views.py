@@ -10,7 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from forandra.accounts.models import Role, User
 from forandra.municipalities import selectors as municipality_selectors
+from forandra.programme import learning_notes
+from forandra.programme.learning import default_learning_path
 
 from . import permissions
 from .navigation import crumbs
@@ -36,6 +39,13 @@ def start(request: HttpRequest) -> HttpResponse:
             is_demo=bool(group and group.is_demo),
             cross=municipality_selectors.group_cross_functionality(group=group) if group else None,
         )
+    if isinstance(user, User):
+        # The leaders' learning path is open to everyone signed in, and made for the leadership.
+        context["learning"] = {
+            "done": learning_notes.modules_done(user=user),
+            "modules": len(default_learning_path().modules),
+            "for_leaders": user.role == Role.LEADERSHIP,
+        }
     return render(request, "core/start.html", context)
 
 

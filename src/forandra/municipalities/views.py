@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from forandra.core.forms import apply_validation_error
 from forandra.core.navigation import Crumb, crumbs
 from forandra.core.permissions import Perm, allowed, require
+from forandra.programme import selectors as programme_selectors
 
 from . import selectors, services
 from .forms import GroupForm, MemberForm, UnitForm
@@ -81,6 +82,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "rows": rows,
             "openable": openable,
             "show_groups": allowed(request.user, Perm.REGION_VIEW_GROUPS, region),
+            "can_start_programmes": allowed(request.user, Perm.PROGRAMME_CREATE, region),
             "group_count": sum(1 for row in rows if row.group is not None),
             "is_demo": any(row.group is not None and row.group.is_demo for row in rows),
         },
@@ -90,10 +92,16 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
     municipality = _municipality(request, code, Perm.MUNICIPALITY_VIEW)
     group = selectors.group_for(municipality=municipality)
+    programmes = [
+        programme
+        for programme in programme_selectors.programmes_for_municipality(municipality=municipality)
+        if allowed(request.user, Perm.PROGRAMME_VIEW, programme)
+    ]
     return render(
         request,
         "municipalities/municipality_detail.html",
         {
+            "programmes": programmes,
             "breadcrumbs": [*_trail(request, municipality)[:-1], Crumb(municipality.name)],
             "municipality": municipality,
             "group": group,

@@ -4,8 +4,11 @@ groups' home assignments."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,8 +31,9 @@ from .models import (
     Programme,
     Session,
     Workshop,
+    _in_language,
 )
-from .workshops import ProgrammeTemplate, default_template
+from .workshops import HALF_DAY_MINUTES, ProgrammeTemplate, default_template
 
 
 @transaction.atomic
@@ -106,14 +110,24 @@ def programme_create(
     return programme
 
 
+@transaction.atomic
 def workshop_update(
-    *, workshop: Workshop, title_sv: str, title_en: str, goals_sv: str, goals_en: str
+    *,
+    workshop: Workshop,
+    title_sv: str,
+    title_en: str,
+    goals_sv: str,
+    goals_en: str,
+    agenda: Iterable[dict[str, Any]] | None = None,
 ) -> Workshop:
-    """Change a workshop's titles and goals; the template it came from stays as it was."""
+    """Change a workshop's titles and goals, and with `agenda` its time blocks (see
+    `workshop_agenda_set`); the template it came from stays as it was."""
     workshop.title_sv, workshop.title_en = title_sv.strip(), title_en.strip()
     workshop.goals_sv, workshop.goals_en = goals_sv.strip(), goals_en.strip()
     workshop.full_clean()
     workshop.save()
+    if agenda is not None:
+        workshop_agenda_set(workshop=workshop, blocks=agenda)
     return workshop
 
 
@@ -381,4 +395,309 @@ def assignment_due_set(
     status.due_on = due_on
     status.full_clean()
     status.save()
+    return status
+
+
+# Management pages --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def programme_update(
+    *,
+    programme: Programme,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    municipalities: Iterable[Municipality],
+    facilitators: Iterable[User],
+    min_gap_hours: int,
+) -> Programme:
+    """Change a programme's name, period, municipalities, facilitators and least gap.
+
+    Refuses to drop a municipality whose group is in a cohort (its sessions and records would
+    lose their group), and a period or gap that a scheduled session no longer fits.
+    """
+    municipalities = list(municipalities)
+    outside = [m.name for m in municipalities if m.region_id != programme.region_id]
+    if outside:
+        raise ValidationError(
+            {
+                "municipalities": _("%(names)s is not in %(region)s.")
+                % {"names": ", ".join(outside), "region": programme.region.name}
+            },
+            code="outside_region",
+        )
+    kept = {m.pk for m in municipalities}
+    in_cohorts = (
+        CohortGroup.objects.filter(programme=programme)
+        .exclude(group__municipality__in=kept)
+        .select_related("group__municipality", "cohort")
+        .order_by("group__municipality__name")
+    )
+    if in_cohorts:
+        raise ValidationError(
+            {
+                "municipalities": [
+                    _(
+                        "%(municipality)s cannot leave the programme: its group is in "
+                        "%(cohort)s. Take the group out of the cohort first."
+                    )
+                    % {"municipality": m.group.municipality.name, "cohort": m.cohort.name}
+                    for m in in_cohorts
+                ]
+            },
+            code="in_cohort",
+        )
+    programme.name = " ".join(name.split())
+    programme.starts_on, programme.ends_on = starts_on, ends_on
+    programme.min_gap_hours = min_gap_hours
+    programme.full_clean()
+    sessions = list(
+        Session.objects.filter(workshop__programme=programme)
+        .select_related("workshop", "cohort")
+        .order_by("cohort", "starts_at")
+    )
+    for session in sessions:
+        try:
+            _check_period(session, programme)
+        except ValidationError as error:
+            raise ValidationError(
+                {"starts_on" if "starts_at" in error.message_dict else "ends_on": error.messages},
+                code="outside_period",
+            ) from None
+    minimum = timedelta(hours=programme.min_gap_hours)
+    for earlier, later in pairwise(sessions):
+        if earlier.cohort_id == later.cohort_id:
+            try:
+                _check_gap(later, earlier, minimum)
+            except ValidationError as error:
+                raise ValidationError({"min_gap_hours": error.messages}, code="too_close") from None
+    programme.save()
+    programme.municipalities.set(municipalities)
+    programme.facilitators.set(list(facilitators))
+    return programme
+
+
+@dataclass(frozen=True)
+class AgendaProblem:
+    """What is wrong with one block of an agenda: its place in the list, the field, the text."""
+
+    index: int
+    field: str
+    message: str
+
+
+def agenda_problems(blocks: list[dict[str, Any]]) -> list[AgendaProblem]:
+    """The problems of an agenda as `workshops.py` sees them in a template: the first block starts
+    at 0, blocks do not overlap, each lasts a minute or more and ends by minute 300. `blocks` are
+    `{"start", "minutes", "title": {"sv", "en"}}`, in the order they are given."""
+    if not blocks:
+        return [AgendaProblem(0, "", _("A workshop needs at least one block in its agenda."))]
+    problems = []
+    previous: dict[str, Any] | None = None
+    for index, block in enumerate(blocks):
+        name = _("Block %(number)d (%(title)s)") % {
+            "number": index + 1,
+            "title": _in_language(block["title"]["sv"], block["title"]["en"]),
+        }
+        start, minutes = int(block["start"]), int(block["minutes"])
+        if minutes < 1:
+            problems.append(
+                AgendaProblem(
+                    index, "minutes", _("%(block)s must last at least a minute.") % {"block": name}
+                )
+            )
+        elif start + minutes > HALF_DAY_MINUTES:
+            problems.append(
+                AgendaProblem(
+                    index,
+                    "minutes",
+                    _(
+                        "%(block)s ends at minute %(end)d; a half-day workshop ends by minute "
+                        "%(limit)d."
+                    )
+                    % {
+                        "block": name,
+                        "end": start + minutes,
+                        "limit": HALF_DAY_MINUTES,
+                    },
+                )
+            )
+        if previous is None and start != 0:
+            problems.append(
+                AgendaProblem(
+                    index,
+                    "start",
+                    _("%(block)s is the first block, so it starts at minute 0, not %(start)d.")
+                    % {"block": name, "start": start},
+                )
+            )
+        elif previous is not None:
+            end = int(previous["start"]) + int(previous["minutes"])
+            if start < end:
+                problems.append(
+                    AgendaProblem(
+                        index,
+                        "start",
+                        _(
+                            "%(block)s starts at minute %(start)d, before the block before it "
+                            "ends at minute %(end)d; blocks may not overlap."
+                        )
+                        % {"block": name, "start": start, "end": end},
+                    )
+                )
+        previous = block
+    return problems
+
+
+@transaction.atomic
+def workshop_agenda_set(*, workshop: Workshop, blocks: Iterable[dict[str, Any]]) -> Workshop:
+    """Replace a workshop's agenda with the given blocks, in the order of their start."""
+    agenda: list[dict[str, Any]] = sorted(
+        (
+            {
+                "start": int(block["start"]),
+                "minutes": int(block["minutes"]),
+                "title": {
+                    "sv": " ".join(str(block["title"]["sv"]).split()),
+                    "en": " ".join(str(block["title"]["en"]).split()),
+                },
+            }
+            for block in blocks
+        ),
+        key=lambda block: int(block["start"]),
+    )
+    problems = agenda_problems(agenda)
+    if problems:
+        raise ValidationError({"agenda": [problem.message for problem in problems]}, code="agenda")
+    workshop.agenda = agenda
+    workshop.full_clean()
+    workshop.save()
+    return workshop
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """Where and when a cohort is to meet for one workshop."""
+
+    workshop: Workshop
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+
+
+class ScheduleError(ValidationError):
+    """A cohort's schedule that is refused: per workshop number, what is wrong with its row."""
+
+    def __init__(self, problems: dict[int, ValidationError]) -> None:
+        self.problems = problems
+        super().__init__([message for error in problems.values() for message in error.messages])
+
+
+@transaction.atomic
+def cohort_schedule(*, cohort: Cohort, plans: Iterable[SessionPlan]) -> list[Session]:
+    """Schedule (or move) several of a cohort's workshops at once, all or nothing.
+
+    The rules are `session_schedule`'s, checked on the schedule as it will be once every plan is
+    in place, so moving all four sessions a week later is not refused half-way. The plans are
+    checked in workshop order; a refusal is kept for each plan's row (`ScheduleError`) and
+    nothing is saved. A moved session keeps its calendar id and its sequence rises.
+    """
+    plans = sorted(plans, key=lambda plan: plan.workshop.number)
+    programme = cohort.programme
+    if any(plan.workshop.programme_id != programme.pk for plan in plans):
+        raise ValidationError(_("Every workshop must belong to the cohort's programme."))
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+    existing = {
+        s.workshop.number: s
+        for s in Session.objects.filter(cohort=cohort).select_related("workshop")
+    }
+    planned = {plan.workshop.number for plan in plans}
+    minimum = timedelta(hours=programme.min_gap_hours)
+    problems: dict[int, ValidationError] = {}
+    checked: list[Session] = [s for n, s in existing.items() if n not in planned]
+    sessions: list[Session] = []
+    for plan in plans:
+        number = plan.workshop.number
+        session = existing.get(number) or Session(workshop=plan.workshop, cohort=cohort)
+        if session.pk and (session.starts_at, session.ends_at) != (plan.starts_at, plan.ends_at):
+            session.sequence += 1
+        session.starts_at, session.ends_at = plan.starts_at, plan.ends_at
+        session.place = plan.place.strip()
+        session.workshop, session.cohort = plan.workshop, cohort
+        try:
+            if session.ends_at <= session.starts_at:
+                raise ValidationError(
+                    {
+                        "ends_at": _("%(workshop)s must end after it starts.")
+                        % {"workshop": plan.workshop.label}
+                    },
+                    code="ends_before_start",
+                )
+            _check_period(session, programme)
+            for other in checked:
+                _check_order(session, other)
+            for other in checked:
+                _check_gap(session, other, minimum)
+        except ValidationError as error:
+            problems[number] = error
+            continue
+        checked.append(session)
+        sessions.append(session)
+    if problems:
+        raise ScheduleError(problems)
+    for session in sessions:
+        session.full_clean()
+        session.save()
+    return sessions
+
+
+@dataclass(frozen=True)
+class AttendanceEntry:
+    """One member's attendance at a session, as the attendance form gives it."""
+
+    member: GroupMember
+    present: bool
+    hours: Decimal | None = None
+
+
+@transaction.atomic
+def attendance_record(*, session: Session, entries: Iterable[AttendanceEntry]) -> list[Attendance]:
+    """Record the attendance of several members of a session at once, all or nothing."""
+    saved = []
+    for entry in entries:
+        try:
+            saved.append(
+                attendance_set(
+                    session=session, member=entry.member, present=entry.present, hours=entry.hours
+                )
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                [
+                    _("%(member)s: %(problem)s") % {"member": entry.member.name, "problem": message}
+                    for message in error.messages
+                ],
+                code="attendance",
+            ) from None
+    return saved
+
+
+_KEEP = object()
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    assignment: Assignment,
+    group: DigitalisationGroup,
+    state: AssignmentState | str,
+    due_on: date | object | None = _KEEP,
+) -> AssignmentStatus:
+    """Set a group's status of a home assignment and, when `due_on` is given, its own due date
+    (None: due at its next workshop), together."""
+    status = assignment_status_set(assignment=assignment, group=group, state=state)
+    if due_on is not _KEEP:
+        assert due_on is None or isinstance(due_on, date)
+        status = assignment_due_set(assignment=assignment, group=group, due_on=due_on)
     return status

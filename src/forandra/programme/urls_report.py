@@ -1,5 +1,10 @@
-"""Programme URLs: see urls.py."""
+"""Programme URLs: see urls.py. The programme report and its downloads."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from .views import report
+
+urlpatterns: list[URLPattern] = [
+    path("programmes/<int:pk>/report/", report.report, name="report"),
+    path("programmes/<int:pk>/report.<str:fmt>", report.report_export, name="report_export"),
+]
