@@ -74,6 +74,7 @@ SIGNED_IN = EVERYONE | {
     "/municipalities/2404/group/",
     "/accounts/profile/",
     "/accounts/password/change/",
+    "/learning/",
 }
 MANAGERS = SIGNED_IN | {
     "/municipalities/2404/group/edit/",
@@ -81,7 +82,7 @@ MANAGERS = SIGNED_IN | {
 }
 REQUIRED_PAGES: dict[str, set[str]] = {
     "anonymous": EVERYONE | {"/accounts/login/", "/accounts/password/reset/"},
-    "coordinator": MANAGERS,
+    "coordinator": MANAGERS | {"/regions/24/programmes/", "/regions/24/learning/"},
     "member": MANAGERS,
     "leadership": SIGNED_IN,
     "admin": MANAGERS | {"/regions/01/"},

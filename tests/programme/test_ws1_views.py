@@ -150,7 +150,7 @@ def test_a_mark_without_htmx_redirects_and_with_htmx_returns_the_terms_fragment(
     assert fragment.status_code == 200
     assert "<html" not in html
     assert re.search(r'value="yes" id="[^"]+" class="[^"]+" aria-pressed="true"', html)
-    assert "1 of " in html
+    assert "1 av 1 deltagare är överens" in html  # Swedish is the default language
     assert DefinitionMark.objects.get(definition=definition, user=users.member).agrees is True
 
 
@@ -398,7 +398,7 @@ def test_the_facilitators_live_results_count_agreement_per_group(
     html = client.get(live, seen, headers=HTMX).content.decode()
 
     assert list(versions(html)) == ["v-facilitate-results"]
-    assert re.search(rf'data-term="{TERM}">.*1 of 1 agree', html, re.S)
+    assert re.search(rf'data-term="{TERM}">.*1 av 1 är överens', html, re.S)
 
 
 def test_the_screen_of_a_later_workshop_says_dot_voting_is_not_here_yet(
@@ -406,7 +406,7 @@ def test_the_screen_of_a_later_workshop_says_dot_voting_is_not_here_yet(
 ) -> None:
     html = client_for(users.coordinator).get(session_url(sessions[1])).content.decode()
 
-    assert "Dot" in html or "dot" in html
+    assert "prickröstning" in html.lower()
 
 
 def test_a_member_cannot_run_the_facilitators_screen(session: Session, users: Users) -> None:

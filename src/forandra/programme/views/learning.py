@@ -231,7 +231,7 @@ def learning_participation(request: HttpRequest, code: str) -> HttpResponse:
             "breadcrumbs": [
                 *crumbs((region.name, "municipalities:region_detail", (region.code,))),
                 _path_crumb(),
-                Crumb(_("Participation")),
+                Crumb(_("Leaders' participation")),
             ],
             "region": region,
             "participation": participation,

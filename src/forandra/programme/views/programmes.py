@@ -154,6 +154,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for a in selectors.programme_assignments(programme=programme)
             ],
             "can_manage": allowed(user, Perm.PROGRAMME_MANAGE, programme),
+            "can_facilitate": allowed(user, Perm.PROGRAMME_FACILITATE, programme),
             "is_demo": any(group.is_demo for group in groups),
         },
     )
@@ -255,6 +256,7 @@ def workshop_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "exercises": exercises,
             "materials": list(selectors.workshop_materials(workshop=workshop)),
             "can_manage": allowed(request.user, Perm.PROGRAMME_MANAGE, programme),
+            "can_facilitate": allowed(request.user, Perm.PROGRAMME_FACILITATE, programme),
         },
     )
 
