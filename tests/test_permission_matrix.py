@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
 
+from forandra.ideas.models import Dot, Idea, Portfolio, ProposerContact, ScoringWeights, Vote
 from forandra.maturity import services as maturity_services
 from forandra.maturity.models import Mode, Response, Round
 from forandra.municipalities.models import DigitalisationGroup, GroupMember
@@ -167,6 +168,17 @@ def a_session(ctx: Ctx) -> dict[str, Any]:
 
 def a_workshop(ctx: Ctx) -> dict[str, Any]:
     return {"pk": ctx.programme.pk, "number": 1}
+
+
+def an_idea(ctx: Ctx) -> dict[str, Any]:
+    """A published idea of the home municipality (made anew for each URL that needs one)."""
+    idea = Idea.objects.create(
+        municipality=ctx.group.municipality,
+        title="Digital anslagstavla",
+        need="Invånarna missar kommunens information.",
+        source="group",
+    )
+    return {"code": ctx.code, "pk": idea.pk}
 
 
 # A programme is open to the region's coordinator, admins, its facilitators and the members and
@@ -371,6 +383,11 @@ TABLE: dict[str, Rule] = {
     "programme:report_export": Rule(
         PROGRAMME_KEEPERS, kwargs=lambda ctx: {**a_programme(ctx), "fmt": "xlsx"}
     ),
+    # ideas: bank, moderation, weights
+    # ideas: public pages
+    # ideas: dot voting
+    # ideas: portfolios
+    # ideas: region library
 }
 
 # Django's admin: for admins only. Its patterns are many and generated, so they are matched by
@@ -566,6 +583,16 @@ def snapshot() -> tuple[object, ...]:
         tuple(BoardNote.objects.values_list("pk", "text").order_by("pk")),
         tuple(Facilitation.objects.values_list("pk", "step", "timer_started_at").order_by("pk")),
         tuple(LearningNote.objects.values_list("pk", "note", "done_at").order_by("pk")),
+        tuple(
+            Idea.objects.values_list(
+                "pk", "title", "status", "moderation", "shared_at", "support_count"
+            ).order_by("pk")
+        ),
+        tuple(ProposerContact.objects.values_list("pk", "email").order_by("pk")),
+        tuple(ScoringWeights.objects.values_list("pk", "benefit", "cost").order_by("pk")),
+        tuple(Vote.objects.values_list("pk", "title", "closed_at").order_by("pk")),
+        tuple(Dot.objects.values_list("pk", "count").order_by("pk")),
+        tuple(Portfolio.objects.values_list("pk", "version").order_by("pk")),
     )
 
 

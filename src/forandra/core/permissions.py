@@ -40,6 +40,9 @@ class Perm(StrEnum):
     PROGRAMME_GROUP_VIEW = "programme.group_view"  # a group's place in a programme (ProgrammeGroup)
     PROGRAMME_GROUP_WORK = "programme.group_work"  # write its definitions, board, assignments
     LEARNING_TAKE = "learning.take"  # read the leaders' learning path and keep one's own notes
+    IDEAS_VIEW = "ideas.view"  # see a municipality's idea bank, votes and portfolios
+    IDEAS_EDIT = "ideas.edit"  # add and edit ideas, moderate, vote, run the optimiser
+    IDEAS_LIBRARY = "ideas.library"  # on a region: browse the ideas its municipalities share
 
 
 def _role(user: AnyUser) -> str | None:
@@ -150,6 +153,9 @@ RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.PROGRAMME_GROUP_VIEW: _programme_group_view,
     Perm.PROGRAMME_GROUP_WORK: _programme_group_work,
     Perm.LEARNING_TAKE: _signed_in,
+    Perm.IDEAS_VIEW: _municipality_view,
+    Perm.IDEAS_EDIT: _group_manage,
+    Perm.IDEAS_LIBRARY: _region_view,
 }
 
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "forandra.maturity",
     "forandra.scanning",
     "forandra.programme",
+    "forandra.ideas",
 ]
 
 MIDDLEWARE = [
