@@ -37,7 +37,12 @@ PAGES = sorted(
 )
 # Parts of a page that htmx fetches to update it live: no <html> of their own, but their words
 # are checked like a page's.
-FRAGMENTS = {"programme:concepts_live", "programme:board_live", "programme:facilitate_live"}
+FRAGMENTS = {
+    "programme:concepts_live",
+    "programme:board_live",
+    "programme:facilitate_live",
+    "ideas:vote_results_live",
+}
 LONG_ENOUGH = 12  # shorter texts ("Start", "Region") may be the same word in both languages
 
 

@@ -10,6 +10,7 @@ test checks that nothing changed.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -384,10 +385,118 @@ TABLE: dict[str, Rule] = {
         PROGRAMME_KEEPERS, kwargs=lambda ctx: {**a_programme(ctx), "fmt": "xlsx"}
     ),
     # ideas: bank, moderation, weights
+    "ideas:idea_list": Rule(HOME_READERS, kwargs=home),
+    "ideas:idea_detail": Rule(HOME_READERS, kwargs=an_idea),
+    "ideas:idea_add": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "ideas:idea_edit": Rule(HOME_WRITERS, kwargs=an_idea, writes=True),
+    "ideas:moderation": Rule(HOME_WRITERS, kwargs=home),
+    "ideas:moderate": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: {
+            "code": ctx.code,
+            "pk": Idea.objects.create(
+                municipality=ctx.group.municipality,
+                title="Läxhjälp på nätet",
+                need="Barnen behöver hjälp på kvällen.",
+                source="citizen",
+                moderation="pending",
+            ).pk,
+        },
+        method="post",
+        writes=True,
+    ),
+    "ideas:weights": Rule(HOME_WRITERS, kwargs=home, writes=True),
     # ideas: public pages
-    # ideas: dot voting
+    # Residents have no account: the public pages are everyone's; a proposal's page needs the
+    # proposer's private link.
+    "ideas:public_ideas": Rule(EVERYONE, kwargs=home),
+    "ideas:public_propose": Rule(EVERYONE, kwargs=home),
+    "ideas:public_support": Rule(EVERYONE, kwargs=an_idea, method="post"),
+    "ideas:proposal_status": Rule(
+        EVERYONE,
+        kwargs=lambda ctx: {
+            "token": Idea.objects.create(
+                municipality=ctx.group.municipality,
+                title="Wifi i biblioteket",
+                need="Fler behöver kunna koppla upp sig.",
+                source="citizen",
+                moderation="pending",
+                proposer_token=uuid.uuid4(),
+            ).proposer_token
+        },
+    ),
+    "ideas:proposal_contact_delete": Rule(
+        EVERYONE,
+        kwargs=lambda ctx: {
+            "token": ProposerContact.objects.create(
+                idea=Idea.objects.create(
+                    municipality=ctx.group.municipality,
+                    title="Digital bokning av idrottshallen",
+                    need="Föreningar bokar per telefon.",
+                    source="citizen",
+                    moderation="pending",
+                    proposer_token=uuid.uuid4(),
+                ),
+                email="invanare@example.se",
+            ).idea.proposer_token
+        },
+    ),
+    # ideas: dot voting (a_vote: a new open vote of the home municipality on two ideas)
+    "ideas:vote_list": Rule(HOME_READERS, kwargs=home),
+    "ideas:vote_create": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "ideas:vote_detail": Rule(
+        HOME_READERS,
+        kwargs=(
+            a_vote := lambda ctx: (
+                (vote := Vote.objects.create(municipality=ctx.group.municipality, title="Röst")),
+                vote.ideas.add(*(Idea.objects.get(pk=an_idea(ctx)["pk"]) for _ in range(2))),
+                {"code": ctx.code, "pk": vote.pk},
+            )[-1]
+        ),
+    ),
+    "ideas:vote_results": Rule(HOME_READERS, kwargs=a_vote),
+    "ideas:vote_results_live": Rule(HOME_READERS, kwargs=a_vote),
+    "ideas:vote_dot": Rule(HOME_WRITERS, kwargs=a_vote, method="post", writes=True),
+    "ideas:vote_close": Rule(HOME_WRITERS, kwargs=a_vote, writes=True),
     # ideas: portfolios
+    "ideas:portfolio_list": Rule(HOME_READERS, kwargs=home),
+    "ideas:portfolio_new": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "ideas:portfolio_detail": Rule(
+        HOME_READERS,
+        # A portfolio of the home municipality, run by the service on one idea (imported here
+        # so the rows stay below their marker).
+        kwargs=lambda ctx: {
+            "code": an_idea(ctx)["code"],
+            "version": __import__("forandra.ideas.portfolio", fromlist=["run"])
+            .run(
+                municipality=ctx.group.municipality,
+                rules=__import__("forandra.ideas.portfolio", fromlist=["Rules"]).Rules(),
+            )
+            .version,
+        },
+    ),
     # ideas: region library
+    "ideas:region_library": Rule(REGION_READERS, kwargs=home_region),
+    "ideas:region_clusters": Rule(REGION_KEEPERS, kwargs=home_region),
+    "ideas:idea_share": Rule(HOME_WRITERS, kwargs=an_idea, method="post", writes=True),
+    "ideas:idea_similar": Rule(HOME_READERS, kwargs=an_idea),
+    "ideas:library_copy": Rule(
+        HOME_WRITERS,
+        # A published idea of the neighbouring municipality, shared with the region.
+        kwargs=lambda ctx: {
+            "code": ctx.code,
+            "pk": Idea.objects.create(
+                municipality=ctx.group.municipality.region.municipalities.exclude(
+                    pk=ctx.group.municipality.pk
+                ).first(),
+                title="Snöröjningskarta",
+                need="Invånarna vill veta när gatan plogas.",
+                source="group",
+                shared_at=ctx.group.created_at,  # any aware time: shared
+            ).pk,
+        },
+        writes=True,
+    ),
 }
 
 # Django's admin: for admins only. Its patterns are many and generated, so they are matched by

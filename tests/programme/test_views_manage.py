@@ -452,7 +452,7 @@ def test_the_group_page_links_to_where_the_work_is_done_and_says_what_is_not_the
 
     assert reverse("maturity:round_list", args=["2404"]) in page
     assert reverse("scanning:signal_list", args=["2404"]) in page
-    assert "Ideas (not available in Förändra yet)" in page
+    assert reverse("ideas:idea_list", args=["2404"]) in page
     assert "Transformation plan (not available in Förändra yet)" in page
 
 

@@ -401,12 +401,14 @@ def test_the_facilitators_live_results_count_agreement_per_group(
     assert re.search(rf'data-term="{TERM}">.*1 av 1 är överens', html, re.S)
 
 
-def test_the_screen_of_a_later_workshop_says_dot_voting_is_not_here_yet(
+def test_the_screen_of_a_later_workshop_links_to_each_groups_dot_voting(
     sessions: list[Session], users: Users
 ) -> None:
     html = client_for(users.coordinator).get(session_url(sessions[1])).content.decode()
 
-    assert "prickröstning" in html.lower()
+    assert (
+        reverse("ideas:vote_list", args=[sessions[1].cohort.groups.get().municipality.code]) in html
+    )
 
 
 def test_a_member_cannot_run_the_facilitators_screen(session: Session, users: Users) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from forandra.accounts import selectors as account_selectors
 from forandra.accounts import services as account_services
 from forandra.accounts.models import Role
+from forandra.ideas import demo as ideas_demo
 from forandra.maturity import services as maturity_services
 from forandra.maturity.instrument import Instrument, default_instrument
 from forandra.maturity.models import Mode
@@ -212,6 +213,13 @@ def demo_load() -> DemoResult:
         coordinator=logins["demo-koordinator"],
         member=logins["demo-grupp"],
         leadership=logins["demo-ledning"],
+    )
+    # Step 7: idea banks in every group's municipality, and Vindeln's dot votes.
+    ideas_demo.demo_load(
+        region=region,
+        municipalities=[m for m in municipalities if m.code not in WITHOUT_GROUP],
+        member=logins["demo-grupp"],
+        coordinator=logins["demo-koordinator"],
     )
     return DemoResult(loaded=True, logins=demo_logins())
 

@@ -109,6 +109,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "units": list(selectors.unit_list(municipality=municipality)),
             "can_manage": allowed(request.user, Perm.GROUP_MANAGE, municipality),
             "can_view_region": allowed(request.user, Perm.REGION_VIEW, municipality.region),
+            "can_view_ideas": allowed(request.user, Perm.IDEAS_VIEW, municipality),
             "is_demo": bool(group and group.is_demo),
         },
     )
