@@ -66,3 +66,11 @@ def optimise_2000(ctx: Context) -> float:
         f"proven optimal: {solution.optimal}, {len(solution.explanations)} reasons"
     )
     return elapsed
+
+
+@benchmark("ideas.optimise_2000_proven", unit="share", op=">=", target=1, precision=0)
+def optimise_2000_proven(ctx: Context) -> float:
+    """Whether the selection `ideas.optimise_2000_s` times is proven optimal (1) or only the best
+    found within the time limit (0): the issue asks for *optimal* in under 2 s, so both count."""
+    solution = solve(problem())
+    return 1.0 if solution.optimal else 0.0

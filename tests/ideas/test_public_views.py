@@ -155,7 +155,7 @@ def test_a_browser_supports_once_and_is_told_the_second_time(
     made.refresh_from_db()
     assert made.support_count == 2
     assert IdeaSupport.objects.count() == 2
-    assert "“Digital anslagstavla”" in first.content.decode()
+    assert "Tack för att du stöder ”Digital anslagstavla”." in first.content.decode()
     assert first.content.decode() != second.content.decode()
     assert other.status_code == 302
 

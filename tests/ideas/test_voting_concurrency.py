@@ -165,8 +165,8 @@ def test_five_participants_at_once_leave_exactly_the_dots_each_placed(
     assert all(sum(mine.values()) <= DOTS for mine in stored.values())
     # They tried more than their dots, so some changes were refused, with the reason.
     assert any(o.refused for o in outcomes)
-    assert {m.split(" and ")[0] for o in outcomes for m in o.refused} == {
-        "You have 5 dots in this vote"
+    assert {m.split(" och ")[0] for o in outcomes for m in o.refused} == {
+        "Du har 5 prickar i röstningen"
     }
     # The results screen shows the same totals.
     expected: Counter[int] = Counter()
