@@ -314,3 +314,16 @@ def test_the_weights_page_saves_and_refuses_out_of_range(home: Municipality, use
     assert saved.status_code == 302
     weights = ScoringWeights.objects.get(municipality=home)
     assert (weights.benefit, weights.feasibility, weights.support) == (9, 0, 3)
+
+
+def test_the_residents_page_is_linked_only_where_a_group_can_moderate_it(
+    users: Users, home: Municipality, neighbour: Municipality, home_group: object
+) -> None:
+    coordinator = client_for(users.coordinator)
+
+    with_group = coordinator.get(list_url(home)).content.decode()
+    without_group = coordinator.get(list_url(neighbour)).content.decode()
+
+    assert reverse("ideas:public_ideas", args=[home.code]) in with_group
+    assert reverse("ideas:public_ideas", args=[neighbour.code]) not in without_group
+    assert Client().get(reverse("ideas:public_ideas", args=[neighbour.code])).status_code == 404

@@ -17,24 +17,30 @@ rows at a time (CHUNK rows), keeping only the k best of each row, so memory stay
 dense block (CHUNK x n floats) whatever the number of ideas: 50,000 ideas fit in a few hundred
 megabytes. N-grams found in more than MAX_SHARE of a large collection are dropped first (only
 above MIN_DOCS_FOR_CUTOFF texts): they weigh little after IDF and would make every product
-dense and slow. The figures are in bench/bench_ideas_similar.py.
+dense and slow. Above EXACT_LIMIT texts the search is approximate: rows cut to their PRUNE_TO
+heaviest n-grams find the candidates, which are then scored exactly (see `top_k_matrix`).
+The figures are in bench/bench_ideas_similar.py.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 
+from forandra.ideas import synonyms
+
 NGRAMS = (3, 5)
 CHUNK = 1000
 EXACT_LIMIT = 5000  # up to this many ideas every pair is scored exactly
-PRUNE_TO = 30  # above it, candidates come from each idea's 30 rarest n-grams...
-CANDIDATES = 50  # ...and the 50 best candidates are scored exactly
+PRUNE_TO = 60  # above it, ideas that share some of their 60 rarest n-grams are candidates...
+CANDIDATES = 30  # ...and each idea's 30 best candidates are scored exactly
+WORKERS = 2  # threads for the chunks of the approximate search
 MAX_SHARE = 0.05  # drop n-grams in more than 5% of the texts...
 MIN_DOCS_FOR_CUTOFF = 2000  # ...but only in large collections, where they slow the product down
 CLUSTER_THRESHOLD = 0.45
@@ -55,8 +61,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def idea_text(title: str, need: str = "", description: str = "") -> str:
-    """The text of one idea as the index sees it: the title (twice), the need, the description."""
-    return f"{title}. {title}. {need} {description}".strip()
+    """The text of one idea as the index sees it: the title (twice), the need, the description,
+    and the keys of the municipal concepts it mentions (`synonyms.expand`), so that two ideas
+    naming one thing by different words ("chattbot", "digital assistent") share a term."""
+    return synonyms.expand(f"{title}. {title}. {need} {description}".strip())
 
 
 @lru_cache(maxsize=300_000)
@@ -148,40 +156,100 @@ def _best(scores: np.ndarray, columns: np.ndarray, k: int) -> list[tuple[int, fl
     return [(int(columns[j]), float(scores[j])) for j in order if scores[j] > 0.0]
 
 
+def _shortlist(block: sp.csr_matrix, start: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, column) pairs of the `size` best candidates of each row of `block`.
+
+    Row i of `block` is row start + i of the collection; itself and scores <= 0 are left out.
+    Ties at the cut are broken by the lower column, so the pick depends on the row alone.
+    """
+    rows: list[np.ndarray] = []
+    columns: list[np.ndarray] = []
+    for offset in range(block.shape[0]):
+        lo, hi = block.indptr[offset], block.indptr[offset + 1]
+        found, scores = block.indices[lo:hi], block.data[lo:hi]
+        keep = (scores > 0.0) & (found != start + offset)
+        found, scores = found[keep], scores[keep]
+        if len(scores) > size:
+            cutoff = np.partition(scores, len(scores) - size)[len(scores) - size]
+            tops = scores >= cutoff
+            found, scores = found[tops], scores[tops]
+            found = found[np.lexsort((found, -scores))[:size]]
+        rows.append(np.full(len(found), start + offset, dtype=np.int64))
+        columns.append(found.astype(np.int64))
+    return np.concatenate(rows), np.concatenate(columns)
+
+
+def _rescored(
+    matrix: sp.csr_matrix,
+    probes: sp.csr_matrix,
+    transposed: sp.csr_matrix,
+    start: int,
+    stop: int,
+    k: int,
+) -> list[list[tuple[int, float]]]:
+    """The k best neighbours of rows start..stop-1 by the approximate search (see top_k_matrix)."""
+    block = sp.csr_matrix(probes[start:stop] @ transposed)
+    rows, columns = _shortlist(block, start, max(CANDIDATES, k))
+    del block
+    if len(rows):
+        scores = np.asarray(matrix[rows].multiply(matrix[columns]).sum(axis=1)).ravel()
+    else:
+        scores = np.zeros(0, dtype=np.float32)
+    order = np.lexsort((columns, -scores, rows))
+    rows, columns, scores = rows[order], columns[order], scores[order]
+    bounds = np.searchsorted(rows, np.arange(start, stop + 1))
+    result: list[list[tuple[int, float]]] = []
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        result.append(
+            [
+                (j, s)
+                for j, s in zip(columns[lo:hi].tolist(), scores[lo:hi].tolist(), strict=True)
+                if s > 0.0
+            ][:k]
+        )
+    return result
+
+
 def top_k_matrix(
     matrix: sp.csr_matrix, k: int = 5, *, chunk: int = CHUNK
 ) -> list[list[tuple[int, float]]]:
     """For each row, the k other rows with the highest dot product (> 0), best first.
 
-    Up to EXACT_LIMIT rows every pair is scored. Above it, candidates come from each row's
-    PRUNE_TO heaviest n-grams (a sparse product that stays sparse), the CANDIDATES best of
-    them are scored exactly, and the k best kept: the full product of 50,000 ideas would be
-    nearly dense (35 million scores per 1,000 rows). Ties go to the lower index; every row is
-    computed on its own, so the answer does not depend on the chunk size.
+    Up to EXACT_LIMIT rows every pair is scored. Above it, each row is cut down to its
+    PRUNE_TO heaviest n-grams (the rarest, after IDF) and the cut rows are multiplied with each
+    other: a pair becomes a candidate when the two share some of their heaviest n-grams, and
+    the product stays sparse (the full product of 50,000 ideas would be nearly dense: 35
+    million scores per 1,000 rows). The CANDIDATES best candidates of each row are then scored
+    exactly, all pairs of a chunk at once, and the k best kept. Ties go to the lower index;
+    every row is computed on its own, so the answer does not depend on the chunk size. The
+    chunks run on WORKERS threads (scipy's sparse products release the GIL), at most WORKERS
+    chunks' products in memory at a time.
     """
     count = matrix.shape[0]
     if count == 0:
         return []
-    exact = count <= EXACT_LIMIT
+    if count > EXACT_LIMIT:
+        probes = _prune(matrix, PRUNE_TO)
+        transposed = sp.csr_matrix(probes.T)
+        starts = range(0, count, chunk)
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            parts = pool.map(
+                lambda start: _rescored(
+                    matrix, probes, transposed, start, min(start + chunk, count), k
+                ),
+                starts,
+            )
+            return [row for part in parts for row in part]
     transposed = matrix.T.tocsc()
-    probes = matrix if exact else _prune(matrix, PRUNE_TO)
     result: list[list[tuple[int, float]]] = []
     for start in range(0, count, chunk):
         stop = min(start + chunk, count)
-        block = sp.csr_matrix(probes[start:stop] @ transposed)
+        block = sp.csr_matrix(matrix[start:stop] @ transposed)
         for offset in range(stop - start):
             row = start + offset
             lo, hi = block.indptr[offset], block.indptr[offset + 1]
             columns, scores = block.indices[lo:hi], block.data[lo:hi].copy()
             scores[columns == row] = -1.0  # a text is not its own neighbour
-            if not exact:
-                shortlist = _best(scores, columns, CANDIDATES)
-                columns = np.array([j for j, _ in shortlist], dtype=np.int64)
-                scores = (
-                    matrix[columns].multiply(matrix[row]).sum(axis=1).A1.astype(np.float32)
-                    if len(columns)
-                    else np.zeros(0, dtype=np.float32)
-                )
             result.append(_best(scores, columns, k))
     return result
 
