@@ -11,6 +11,9 @@ violation or a missing static file). Pages of one URL pattern share their templa
 opens at most FORANDRA_CRAWL_PER_ROUTE pages of each pattern in the browser (default 3; 0 opens
 every page) and fetches the rest over HTTP, which checks their status and structure and finds
 their links, so a kind of page reachable only through a page that was fetched is still opened.
+Of one pattern it fetches at most FORANDRA_CRAWL_FETCH_PER_ROUTE pages (default 60; 0 fetches
+every page): the demo's hundreds of ideas give thousands of pages of a few patterns, and the
+rest of each pattern is counted as skipped in the summary.
 Links into the demo's home municipality (Vindeln) and its region come first, so those pages are
 always among the ones opened. Forms are also opened in their error state.
 
@@ -37,6 +40,7 @@ from .conftest import CRAWL_SUMMARY, DESKTOP, ROLES, log_in, switch_language
 pytestmark = pytest.mark.browser
 
 PER_ROUTE = int(os.environ.get("FORANDRA_CRAWL_PER_ROUTE", "3"))
+FETCH_PER_ROUTE = int(os.environ.get("FORANDRA_CRAWL_FETCH_PER_ROUTE", "60"))
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -173,6 +177,7 @@ class Crawl:
     role: str
     lang: str = "sv"
     per_route: int = PER_ROUTE
+    fetch_per_route: int = FETCH_PER_ROUTE
     origin: str = ""  # host:port of the live server; set when the crawl starts
     visited: list[str] = field(default_factory=list)
     opened: list[str] = field(default_factory=list)
@@ -180,6 +185,8 @@ class Crawl:
     problems: list[Problem] = field(default_factory=list)
     _console: list[str] = field(default_factory=list)
     _opened_per_route: Counter[str] = field(default_factory=Counter)
+    _fetched_per_route: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0
     _downloads_per_route: Counter[tuple[str, str]] = field(default_factory=Counter)
     _headers: dict[str, str] = field(default_factory=dict)
 
@@ -319,6 +326,10 @@ class Crawl:
                 continue
             route = route_of(url)
             if self.per_route and self._opened_per_route[route] >= self.per_route:
+                if self.fetch_per_route and self._fetched_per_route[route] >= self.fetch_per_route:
+                    self.skipped += 1
+                    continue
+                self._fetched_per_route[route] += 1
                 links = self.fetch(url)
             else:
                 self._opened_per_route[route] += 1
@@ -346,7 +357,8 @@ class Crawl:
         return (
             f"CRAWL {self.role} {len(set(self.visited))} pages "
             f"({len(self.opened)} opened in the browser and checked with axe; "
-            f"{len(set(self.downloads))} downloads)"
+            f"{len(set(self.downloads))} downloads; {self.skipped} more of patterns already "
+            "fetched enough skipped)"
         )
 
 

@@ -327,3 +327,7 @@ def test_the_residents_page_is_linked_only_where_a_group_can_moderate_it(
     assert reverse("ideas:public_ideas", args=[home.code]) in with_group
     assert reverse("ideas:public_ideas", args=[neighbour.code]) not in without_group
     assert Client().get(reverse("ideas:public_ideas", args=[neighbour.code])).status_code == 404
+    for municipality, linked in ((home, True), (neighbour, False)):
+        queue = coordinator.get(reverse("ideas:moderation", args=[municipality.code]))
+        public = reverse("ideas:public_ideas", args=[municipality.code])
+        assert (public in queue.content.decode()) is linked
