@@ -43,6 +43,10 @@ class Perm(StrEnum):
     IDEAS_VIEW = "ideas.view"  # see a municipality's idea bank, votes and portfolios
     IDEAS_EDIT = "ideas.edit"  # add and edit ideas, moderate, vote, run the optimiser
     IDEAS_LIBRARY = "ideas.library"  # on a region: browse the ideas its municipalities share
+    PLANS_VIEW = "plans.view"  # read a municipality's plans, decisions, check-ins and exports
+    PLANS_EDIT = "plans.edit"  # write drafts, submit, start new versions, check in
+    PLANS_DECIDE = "plans.decide"  # leadership's decision on a submitted plan
+    PLANS_REGION = "plans.region"  # on a region: every municipality's plans and their status
 
 
 def _role(user: AnyUser) -> str | None:
@@ -132,6 +136,11 @@ def _programme_group_work(user: AnyUser, place: Any) -> bool:
     )
 
 
+def _leads(user: AnyUser, municipality: Municipality) -> bool:
+    """The municipality's own leadership: they, and only they, decide on its plan."""
+    return _belongs_to(user, municipality, ("leadership",))
+
+
 def _signed_in(user: AnyUser, obj: object) -> bool:
     return True
 
@@ -156,6 +165,10 @@ RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.IDEAS_VIEW: _municipality_view,
     Perm.IDEAS_EDIT: _group_manage,
     Perm.IDEAS_LIBRARY: _region_view,
+    Perm.PLANS_VIEW: _municipality_view,
+    Perm.PLANS_EDIT: _group_manage,
+    Perm.PLANS_DECIDE: _leads,
+    Perm.PLANS_REGION: _region_view_groups,
 }
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "forandra.scanning",
     "forandra.programme",
     "forandra.ideas",
+    "forandra.plans",
 ]
 
 MIDDLEWARE = [
