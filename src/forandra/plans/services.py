@@ -136,9 +136,10 @@ def copy_content(*, source: PlanVersion, target: PlanVersion) -> None:
             BudgetLine(initiative=initiative, year=line.year, kind=line.kind, amount=line.amount)
             for line in lines
         )
-        initiative.waves.set(waves)
-        initiative.capabilities.set(capabilities)
-        initiative.collaborating.set(partners)
+        # add(), not set(): set() would compare with the prefetched rows of the old initiative.
+        initiative.waves.add(*waves)
+        initiative.capabilities.add(*capabilities)
+        initiative.collaborating.add(*partners)
 
 
 def missing_for_submission(version: PlanVersion) -> list[str]:
