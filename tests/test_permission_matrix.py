@@ -497,6 +497,16 @@ TABLE: dict[str, Rule] = {
         },
         writes=True,
     ),
+    # plans: editing (plan pages, versions, sections)
+    # plans: end editing
+    # plans: items (capabilities, initiatives)
+    # plans: end items
+    # plans: decisions, follow-up, history
+    # plans: end decisions
+    # plans: exports
+    # plans: end exports
+    # plans: region
+    # plans: end region
 }
 
 # Django's admin: for admins only. Its patterns are many and generated, so they are matched by
