@@ -30,10 +30,13 @@ setup: $(VENV)/.installed messages
 run: setup
 	$(MANAGE) demo
 	@echo "Förändra: http://$(HOST):$(PORT)/"
-	@# Background tasks (feed scans) run in a worker beside the server, stopped with it.
-	$(MANAGE) db_worker --no-reload --verbosity 0 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+	@# Background tasks (feed scans) run in `forandra worker` beside the server. Both run in the
+	@# background of this shell, which waits for the server; Ctrl-C, or SIGTERM to make, stops both.
+	$(MANAGE) worker --verbosity 0 & worker=$$!; \
+	$(MANAGE) runserver --noreload $(HOST):$(PORT) & server=$$!; \
+	trap 'kill $$server $$worker 2>/dev/null; wait; exit 130' INT TERM; \
+	trap 'kill $$server $$worker 2>/dev/null' EXIT; \
+	wait $$server
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench

@@ -29,6 +29,11 @@ DOWNLOADS = {
     "scanning:radar_export",
     "programme:material_file",
     "programme:report_export",
+    "plans:export",
+    # operations
+    "healthz",  # text/plain "ok" for probes
+    "readyz",  # JSON for probes
+    # operations: end
 }
 PAGES = sorted(
     name
@@ -77,7 +82,8 @@ def contains(page: str, text: str) -> bool:
 
 def role_for(name: str) -> str:
     allowed = TABLE[name].allowed
-    return next(role for role in ("anonymous", "member", "coordinator", "admin") if role in allowed)
+    roles = ("anonymous", "member", "coordinator", "admin", "leadership")
+    return next(role for role in roles if role in allowed)
 
 
 @pytest.mark.django_db

@@ -27,6 +27,16 @@ from forandra.ideas.models import Dot, Idea, Portfolio, ProposerContact, Scoring
 from forandra.maturity import services as maturity_services
 from forandra.maturity.models import Mode, Response, Round
 from forandra.municipalities.models import DigitalisationGroup, GroupMember
+from forandra.plans.models import (
+    BudgetLine,
+    Capability,
+    CheckIn,
+    Decision,
+    Initiative,
+    Plan,
+    PlanVersion,
+    Section,
+)
 from forandra.programme.models import (
     AssignmentStatus,
     Attendance,
@@ -498,15 +508,170 @@ TABLE: dict[str, Rule] = {
         writes=True,
     ),
     # plans: editing (plan pages, versions, sections)
+    # A plan of the home municipality in the state named (the plans builders: make_plan's empty
+    # draft, complete_draft, submitted, decided), made anew for each URL; imported here so the
+    # rows stay inside this block. The POST-only views are posted to by every role in turn: the
+    # first allowed role changes the state, the others then get 409, which is not a refusal.
+    "plans:plan_list": Rule(HOME_READERS, kwargs=home),
+    "plans:plan_new": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "plans:plan_detail": Rule(
+        HOME_READERS,
+        kwargs=(
+            a_plan_in := lambda ctx, state="complete_draft", step=None: (
+                (
+                    built := getattr(__import__("tests.plans.builders", fromlist=[state]), state)(
+                        ctx.group.municipality
+                    )
+                ),
+                (version := built.versions.get() if state == "make_plan" else built),
+                {"code": ctx.code, "pk": version.plan_id}
+                | ({} if step is None else {"number": version.number})
+                | ({} if step in (None, 0) else {"step": step}),
+            )[-1]
+        ),
+    ),
+    "plans:plan_edit": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: a_plan_in(ctx, "make_plan"), writes=True
+    ),
+    "plans:version_detail": Rule(HOME_READERS, kwargs=lambda ctx: a_plan_in(ctx, step=0)),
+    "plans:section_edit": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: a_plan_in(ctx, "make_plan", step=1), writes=True
+    ),
+    "plans:leadership_check_edit": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: a_plan_in(ctx, "make_plan", step=0), writes=True
+    ),
+    "plans:version_submit": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: a_plan_in(ctx, step=0), method="post", writes=True
+    ),
+    "plans:version_withdraw": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: a_plan_in(ctx, "submitted", step=0),
+        method="post",
+        writes=True,
+    ),
+    "plans:version_new": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: a_plan_in(ctx, "decided"), method="post", writes=True
+    ),
     # plans: end editing
     # plans: items (capabilities, initiatives)
+    # A draft of the home municipality with one initiative (the plans builder) and one
+    # capability (the editing service), made anew for each URL; imported here so the rows stay
+    # inside this block. `kind` picks the item the URL points at.
+    "plans:capability_add": Rule(
+        HOME_WRITERS,
+        kwargs=(
+            plan_item := lambda ctx, kind=None: (
+                (
+                    version := __import__(
+                        "tests.plans.builders", fromlist=["complete_draft"]
+                    ).complete_draft(ctx.group.municipality)
+                ),
+                (
+                    capability := __import__(
+                        "forandra.plans.editing", fromlist=["capability_create"]
+                    ).capability_create(version=version, name="Delad data", target_score=70)
+                ),
+                {
+                    "code": ctx.code,
+                    "pk": version.plan_id,
+                    "number": version.number,
+                    **({"item": capability.pk} if kind == "capability" else {}),
+                    **({"item": version.initiatives.get().pk} if kind == "initiative" else {}),
+                },
+            )[-1]
+        ),
+        writes=True,
+    ),
+    "plans:capability_edit": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: plan_item(ctx, "capability"), writes=True
+    ),
+    "plans:capability_delete": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: plan_item(ctx, "capability"), writes=True
+    ),
+    "plans:initiative_add": Rule(HOME_WRITERS, kwargs=plan_item, writes=True),
+    "plans:initiative_edit": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: plan_item(ctx, "initiative"), writes=True
+    ),
+    "plans:initiative_delete": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: plan_item(ctx, "initiative"), writes=True
+    ),
+    "plans:initiative_from_portfolio": Rule(HOME_WRITERS, kwargs=plan_item, writes=True),
     # plans: end items
     # plans: decisions, follow-up, history
+    # Only the municipality's own leadership decides, on a submitted version (built here by the
+    # plan builders, imported in the rows so they stay below their marker).
+    "plans:version_decide": Rule(
+        frozenset({"leadership"}),
+        kwargs=(
+            a_plan_version := lambda ctx, state="submitted": (
+                (
+                    version := getattr(__import__("tests.plans.builders", fromlist=[state]), state)(
+                        ctx.group.municipality
+                    )
+                ),
+                {"code": ctx.code, "pk": version.plan_id, "number": version.number},
+            )[-1]
+        ),
+        writes=True,
+    ),
+    # The group follows up an approved plan: check-ins, and closing the follow-up.
+    "plans:version_close": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: a_plan_version(ctx, "decided"), writes=True
+    ),
+    "plans:check_in": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: (
+            (kwargs := a_plan_version(ctx, "decided")),
+            {
+                **kwargs,
+                "item": __import__("forandra.plans.models", fromlist=["Initiative"])
+                .Initiative.objects.filter(version__plan_id=kwargs["pk"])
+                .get()
+                .pk,
+            },
+        )[-1],
+        writes=True,
+    ),
+    "plans:follow_up": Rule(
+        HOME_READERS,
+        kwargs=lambda ctx: {
+            k: v for k, v in a_plan_version(ctx, "decided").items() if k != "number"
+        },
+    ),
+    # Meant for leadership, open to all who may read the municipality's plans.
+    "plans:leadership_overview": Rule(HOME_READERS, kwargs=home),
+    "plans:history": Rule(
+        HOME_READERS,
+        kwargs=lambda ctx: {k: v for k, v in a_plan_version(ctx).items() if k != "number"},
+    ),
+    "plans:version_diff": Rule(
+        HOME_READERS,
+        kwargs=lambda ctx: {k: v for k, v in a_plan_version(ctx).items() if k != "number"},
+    ),
     # plans: end decisions
     # plans: exports
+    # Every reader of the municipality's plans may download a version (a submitted one here,
+    # from the plans builders, imported in the row so it stays below its marker).
+    "plans:export": Rule(
+        HOME_READERS,
+        kwargs=lambda ctx: (
+            (
+                version := __import__("tests.plans.builders", fromlist=["submitted"]).submitted(
+                    ctx.group.municipality
+                )
+            ),
+            {"code": ctx.code, "pk": version.plan_id, "number": version.number, "fmt": "md"},
+        )[-1],
+    ),
     # plans: end exports
     # plans: region
+    "plans:region_plans": Rule(REGION_KEEPERS, kwargs=home_region),
     # plans: end region
+    # operations
+    # Health probes: open to everyone, no personal data (states and ages only).
+    "healthz": Rule(EVERYONE),
+    "readyz": Rule(EVERYONE),
+    # operations: end
 }
 
 # Django's admin: for admins only. Its patterns are many and generated, so they are matched by
@@ -712,6 +877,16 @@ def snapshot() -> tuple[object, ...]:
         tuple(Vote.objects.values_list("pk", "title", "closed_at").order_by("pk")),
         tuple(Dot.objects.values_list("pk", "count").order_by("pk")),
         tuple(Portfolio.objects.values_list("pk", "version").order_by("pk")),
+        tuple(Plan.objects.values_list("pk", "title", "first_year", "last_year").order_by("pk")),
+        tuple(PlanVersion.objects.values_list("pk", "status", "leadership_check").order_by("pk")),
+        tuple(Section.objects.values_list("pk", "text").order_by("pk")),
+        tuple(Capability.objects.values_list("pk", "name", "target_score").order_by("pk")),
+        tuple(
+            Initiative.objects.values_list("pk", "title", "owner", "start", "end").order_by("pk")
+        ),
+        tuple(BudgetLine.objects.values_list("pk", "year", "kind", "amount").order_by("pk")),
+        tuple(Decision.objects.values_list("pk", "outcome", "comment").order_by("pk")),
+        tuple(CheckIn.objects.values_list("pk", "light", "narrative").order_by("pk")),
     )
 
 

@@ -179,3 +179,21 @@ def test_a_returned_plan_is_not_followed_up(home: Municipality) -> None:
             next_step_due=None,
             user=None,
         )
+
+
+def test_approving_a_new_version_closes_the_one_followed_before(home: Municipality) -> None:
+    first = decided(home)
+    new = services.version_new(plan=first.plan, user=None)
+    services.version_submit(version=new, user=None)
+    services.version_decide(
+        version=new, outcome=Status.RETURNED, comment="Mer om vinsterna.", decided_on=DAY, user=None
+    )
+    first.refresh_from_db()
+    assert first.status == Status.APPROVED  # a returned version replaces nothing
+    newer = services.version_new(plan=first.plan, user=None)
+    services.version_submit(version=newer, user=None)
+    services.version_decide(
+        version=newer, outcome=Status.APPROVED, comment="Bra.", decided_on=DAY, user=None
+    )
+    first.refresh_from_db()
+    assert first.status == Status.CLOSED

@@ -443,7 +443,7 @@ def test_a_bad_status_is_shown_on_the_group_page_and_nothing_changes(
     assert not AssignmentStatus.objects.exists()
 
 
-def test_the_group_page_links_to_where_the_work_is_done_and_says_what_is_not_there_yet(
+def test_the_group_page_links_to_where_the_work_is_done(
     users: Users, programme: Programme, home_group: DigitalisationGroup
 ) -> None:
     page = text(
@@ -453,7 +453,8 @@ def test_the_group_page_links_to_where_the_work_is_done_and_says_what_is_not_the
     assert reverse("maturity:round_list", args=["2404"]) in page
     assert reverse("scanning:signal_list", args=["2404"]) in page
     assert reverse("ideas:idea_list", args=["2404"]) in page
-    assert "Transformation plan (not available in Förändra yet)" in page
+    assert reverse("plans:plan_list", args=["2404"]) in page
+    assert "not available in Förändra yet" not in page
 
 
 def test_the_group_calendar_has_only_its_cohorts_sessions(

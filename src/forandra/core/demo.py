@@ -25,6 +25,7 @@ from forandra.maturity.models import Mode
 from forandra.municipalities import selectors as municipality_selectors
 from forandra.municipalities import services as municipality_services
 from forandra.municipalities.models import GroupRole, Municipality, Unit
+from forandra.plans import demo as plans_demo
 from forandra.programme import demo as programme_demo
 from forandra.scanning import demo as scanning_demo
 
@@ -219,6 +220,14 @@ def demo_load() -> DemoResult:
         region=region,
         municipalities=[m for m in municipalities if m.code not in WITHOUT_GROUP],
         member=logins["demo-grupp"],
+        coordinator=logins["demo-koordinator"],
+    )
+    # Step 8: thirty transformation plans in every status, with decisions and check-ins.
+    plans_demo.demo_load(
+        region=region,
+        municipalities=municipalities,
+        member=logins["demo-grupp"],
+        leadership=logins["demo-ledning"],
         coordinator=logins["demo-koordinator"],
     )
     return DemoResult(loaded=True, logins=demo_logins())

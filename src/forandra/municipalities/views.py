@@ -83,6 +83,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "openable": openable,
             "show_groups": allowed(request.user, Perm.REGION_VIEW_GROUPS, region),
             "can_start_programmes": allowed(request.user, Perm.PROGRAMME_CREATE, region),
+            "can_see_plans": allowed(request.user, Perm.PLANS_REGION, region),
             "group_count": sum(1 for row in rows if row.group is not None),
             "is_demo": any(row.group is not None and row.group.is_demo for row in rows),
         },
@@ -110,6 +111,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_manage": allowed(request.user, Perm.GROUP_MANAGE, municipality),
             "can_view_region": allowed(request.user, Perm.REGION_VIEW, municipality.region),
             "can_view_ideas": allowed(request.user, Perm.IDEAS_VIEW, municipality),
+            "can_view_plans": allowed(request.user, Perm.PLANS_VIEW, municipality),
             "is_demo": bool(group and group.is_demo),
         },
     )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from .models import (
     DECIDED,
@@ -73,7 +74,7 @@ def plan_create(
         created_by=user,
     )
     version = PlanVersion.objects.create(plan=plan, number=1, created_by=user)
-    Section.objects.bulk_create(Section(version=version, step=step) for step in Step.values)
+    bulk_create_with_history([Section(version=version, step=step) for step in Step.values], Section)
     return plan
 
 
@@ -111,8 +112,9 @@ def version_new(*, plan: Plan, user: User | None) -> PlanVersion:
 
 def copy_content(*, source: PlanVersion, target: PlanVersion) -> None:
     """Copy sections, capabilities and initiatives (keeping each initiative's key)."""
-    Section.objects.bulk_create(
-        Section(version=target, step=s.step, text=s.text) for s in source.sections.all()
+    bulk_create_with_history(
+        [Section(version=target, step=s.step, text=s.text) for s in source.sections.all()],
+        Section,
     )
     capability_map: dict[int, Capability] = {}
     for capability in source.capabilities.all():
@@ -132,9 +134,14 @@ def copy_content(*, source: PlanVersion, target: PlanVersion) -> None:
         initiative.pk = None
         initiative.version = target
         initiative.save()
-        BudgetLine.objects.bulk_create(
-            BudgetLine(initiative=initiative, year=line.year, kind=line.kind, amount=line.amount)
-            for line in lines
+        bulk_create_with_history(
+            [
+                BudgetLine(
+                    initiative=initiative, year=line.year, kind=line.kind, amount=line.amount
+                )
+                for line in lines
+            ],
+            BudgetLine,
         )
         # add(), not set(): set() would compare with the prefetched rows of the old initiative.
         initiative.waves.add(*waves)
@@ -216,6 +223,11 @@ def version_decide(
     )
     version.status = outcome
     version.save(update_fields=["status", "updated_at"])
+    if outcome != Status.RETURNED:
+        # The approved version replaces an earlier one still followed up: that one is closed.
+        for earlier in version.plan.versions.filter(status__in=FOLLOWED).exclude(pk=version.pk):
+            earlier.status = Status.CLOSED
+            earlier.save(update_fields=["status", "updated_at"])
     return decision
 
 
@@ -269,8 +281,12 @@ def set_budget(
     ensure_editable(initiative.version)
     with transaction.atomic():
         initiative.budget_lines.all().delete()
-        return BudgetLine.objects.bulk_create(
-            BudgetLine(initiative=initiative, year=year, kind=kind, amount=amount)
-            for year, kind, amount in amounts
-            if amount
+        lines: list[BudgetLine] = bulk_create_with_history(
+            [
+                BudgetLine(initiative=initiative, year=year, kind=kind, amount=amount)
+                for year, kind, amount in amounts
+                if amount
+            ],
+            BudgetLine,
         )
+        return lines

@@ -1,5 +1,9 @@
-"""Plan URLs: see urls.py."""
+"""Plan URLs: the region's view of its municipalities' plans (see urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from .views import region
+
+urlpatterns: list[URLPattern] = [
+    path("regions/<str:code>/plans/", region.region_plans, name="region_plans"),
+]

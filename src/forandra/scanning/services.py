@@ -408,7 +408,7 @@ def scan(
 
 
 def scan_enqueue(*, feeds: Iterable[Feed]) -> str:
-    """Scan feeds in the background (`forandra db_worker` runs it); the id of its task result."""
+    """Scan feeds in the background (`forandra worker` runs it); the id of its task result."""
     from . import tasks  # imported here: tasks imports this module
 
     return str(tasks.scan_feeds.enqueue([feed.pk for feed in feeds]).id)

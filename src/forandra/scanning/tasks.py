@@ -1,4 +1,4 @@
-"""Background work for scanning, run by django-tasks (`forandra db_worker` works the queue).
+"""Background work for scanning, run by django-tasks (`forandra worker` works the queue).
 
 A task's arguments and return value are stored as JSON, so the task takes feed ids and returns
 plain values. What a page shows of a scan in progress comes from the feeds themselves: each feed

@@ -32,8 +32,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     # Background tasks (feed scans): django-tasks, the backport of Django 6's django.tasks, with
-    # its database backend (a separate package since django-tasks 0.12); `forandra db_worker`
-    # runs them.
+    # its database backend (a separate package since django-tasks 0.12); `forandra worker`
+    # (django-tasks-db's `db_worker` with a heartbeat and a careful stop) runs them.
     "django_tasks",
     "django_tasks_db",
     "forandra.core",
@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id for every request, and one log line per request (docs/admin.md).
+    "forandra.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,6 +131,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# django-axes names the client in its log lines by the path only, without user name or address
+# (those stay in its access attempts, in the admin): no personal data in the logs.
+AXES_CLIENT_STR_CALLABLE = "forandra.core.logs.axes_client_str"
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -186,11 +191,35 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")
 ACCESSIBILITY_STATEMENT_DATE = env.str("ACCESSIBILITY_STATEMENT_DATE", default="2026-11-27")
 
+# Logs go to standard error (journald keeps them under systemd): one line per request with its
+# request id, user id and duration, and what the application reports. LOG_FORMAT=json writes one
+# JSON object per line. No query strings, form data, names or e-mail addresses are logged.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING")
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "filters": {"request_id": {"()": "forandra.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"()": "forandra.core.logs.TextFormatter"},
+        "json": {"()": "forandra.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT.strip().lower() == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL.upper()},
+    "loggers": {
+        "forandra.requests": {"level": "INFO" if LOG_REQUESTS else "WARNING"},
+        # The development server's own request lines carry query strings: ours replace them.
+        "django.server": {"handlers": [], "level": "INFO", "propagate": False},
+        # SQL with its parameters (personal data) is not logged, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Each process keeps computed maturity scores (keyed by a version that changes with the counts)
@@ -210,6 +239,13 @@ MATURITY_MIN_GROUP_SIZE = env.int("MATURITY_MIN_GROUP_SIZE", default=5)
 # local feed server for the demo or tests) are allowed although they resolve to internal ones.
 SCANNING_ALLOWED_HOSTS: list[str] = env.list("SCANNING_ALLOWED_HOSTS", default=[])
 
-# Background tasks: stored in the database and run by `forandra db_worker` (a separate process;
+# Background tasks: stored in the database and run by `forandra worker` (a separate process;
 # `make run` starts one beside the development server). Tests run them at once, in the caller.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Readiness (/readyz, `forandra check`): the worker must have been seen within this many seconds.
+READY_WORKER_MAX_AGE = env.int("READY_WORKER_MAX_AGE", default=300)
+# On SIGTERM the worker finishes the task in hand if it takes at most this many more seconds;
+# otherwise it stops the task and puts it back in the queue. Keep systemd's TimeoutStopSec longer.
+WORKER_STOP_GRACE = env.float("WORKER_STOP_GRACE", default=60.0)
+# Health probes answer over plain HTTP on the loopback address, without the HTTPS redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -223,6 +223,7 @@ def _feature_link(request: HttpRequest, feature: str, place: ProgrammeGroup) -> 
         Feature.MATURITY: ("maturity:round_list", [municipality.code], Perm.MATURITY_VIEW, None),
         Feature.SCANNING: ("scanning:signal_list", [municipality.code], Perm.SCANNING_VIEW, None),
         Feature.IDEAS: ("ideas:idea_list", [municipality.code], Perm.IDEAS_VIEW, None),
+        Feature.PLANS: ("plans:plan_list", [municipality.code], Perm.PLANS_VIEW, None),
         Feature.GLOSSARY: (
             "programme:concepts",
             [place.programme.pk, municipality.code],
