@@ -11,7 +11,7 @@ violation or a missing static file). Pages of one URL pattern share their templa
 opens at most FORANDRA_CRAWL_PER_ROUTE pages of each pattern in the browser (default 3; 0 opens
 every page) and fetches the rest over HTTP, which checks their status and structure and finds
 their links, so a kind of page reachable only through a page that was fetched is still opened.
-Of one pattern it fetches at most FORANDRA_CRAWL_FETCH_PER_ROUTE pages (default 60; 0 fetches
+Of one pattern it fetches at most FORANDRA_CRAWL_FETCH_PER_ROUTE pages (default 25; 0 fetches
 every page): the demo's hundreds of ideas give thousands of pages of a few patterns, and the
 rest of each pattern is counted as skipped in the summary.
 Links into the demo's home municipality (Vindeln) and its region come first, so those pages are
@@ -40,7 +40,7 @@ from .conftest import CRAWL_SUMMARY, DESKTOP, ROLES, log_in, switch_language
 pytestmark = pytest.mark.browser
 
 PER_ROUTE = int(os.environ.get("FORANDRA_CRAWL_PER_ROUTE", "3"))
-FETCH_PER_ROUTE = int(os.environ.get("FORANDRA_CRAWL_FETCH_PER_ROUTE", "60"))
+FETCH_PER_ROUTE = int(os.environ.get("FORANDRA_CRAWL_FETCH_PER_ROUTE", "25"))
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -66,7 +66,7 @@ TITLE_END = "– Förändra"
 LANGUAGES = {"Svenska": "sv", "English": "en"}  # the header's buttons and the lang they give
 ERROR_TITLE_STARTS = ("Fel:", "Error:")
 SKIPPED_PREFIXES = ("/admin/", "/static/")
-DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".yaml", ".pdf", ".docx", ".ics", ".json")
+DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".yaml", ".pdf", ".docx", ".md", ".ics", ".json")
 # The demo's home: its pages are followed first, so they are the ones opened in the browser.
 FOCUS_PREFIXES = ("/municipalities/2404/", "/regions/24/", "/municipalities/24")
 
