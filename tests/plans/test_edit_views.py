@@ -73,7 +73,7 @@ def test_the_list_shows_each_plans_years_latest_version_and_decision(
     assert page.status_code == 200
     body = text(page)
     assert "Nästa plan 2030–2032 Version 1 Draft No decision yet" in body
-    assert "2027–2029 Version 1 Approved with changes Approved with changes, 01/20/2027" in body
+    assert "2027–2029 Version 1 Approved with changes Approved with changes, 20 Jan 2027" in body
     assert body.index("Nästa plan") < body.index(approved.plan.title)  # newest period first
     assert reverse("plans:plan_new", args=[home.code]) in page.content.decode()
     assert url("version_detail", draft) in page.content.decode()

@@ -134,7 +134,7 @@ def test_a_plan_shows_its_latest_version_decision_budget_and_initiatives(
     row = next(r for r in rows_of(html) if r.startswith(home.name))
     # Version 2 is a draft; the latest decision is version 1's return, with its date.
     assert "Version 2 Draft" in row
-    assert "Returned 01/20/2027 (on version 1)" in row
+    assert "Returned 20 Jan 2027 (on version 1)" in row
     # The draft's two initiatives, 280 000 kr each, 50 000 of it for innovation: 17.9 %.
     assert "560,000 17.9 % 2" in row
     assert "Not followed up yet" in row

@@ -136,6 +136,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_STR_CALLABLE = "forandra.core.logs.axes_client_str"
 
 LANGUAGE_CODE = "sv"
+# British English dates for the English interface (see forandra/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["forandra.formats"]
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
