@@ -33,7 +33,7 @@ from forandra.plans.models import (
     Section,
     Status,
 )
-from forandra.plans.views.region import region_plans_overview
+from forandra.plans.region import region_plans_overview
 
 pytestmark = pytest.mark.django_db
 

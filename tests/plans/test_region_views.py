@@ -19,7 +19,7 @@ from forandra.municipalities import selectors as municipality_selectors
 from forandra.municipalities.models import Municipality, Region
 from forandra.plans import services
 from forandra.plans.models import Light, PlanVersion, Status
-from forandra.plans.views.region import region_plans_overview
+from forandra.plans.region import region_plans_overview
 from tests.conftest import Users
 from tests.plans.builders import add_initiative, complete_draft, decided, make_plan, submitted
 
