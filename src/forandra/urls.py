@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("forandra.programme.urls")),
     path("", include("forandra.ideas.urls")),
     path("", include("forandra.plans.urls")),
+    path("", include("forandra.regional.urls")),
     # The language switch works for everyone, signed in or not.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

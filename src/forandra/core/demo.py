@@ -27,6 +27,7 @@ from forandra.municipalities import services as municipality_services
 from forandra.municipalities.models import GroupRole, Municipality, Unit
 from forandra.plans import demo as plans_demo
 from forandra.programme import demo as programme_demo
+from forandra.regional import demo as regional_demo
 from forandra.scanning import demo as scanning_demo
 
 DEMO_PASSWORD = "demo-forandra"  # noqa: S105 (printed to the person who starts the demo)
@@ -229,6 +230,10 @@ def demo_load() -> DemoResult:
         member=logins["demo-grupp"],
         leadership=logins["demo-ledning"],
         coordinator=logins["demo-koordinator"],
+    )
+    # Step 9: what the municipalities publish, the region's public page, a joint initiative.
+    regional_demo.demo_load(
+        region=region, municipalities=municipalities, coordinator=logins["demo-koordinator"]
     )
     return DemoResult(loaded=True, logins=demo_logins())
 

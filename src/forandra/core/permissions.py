@@ -47,6 +47,12 @@ class Perm(StrEnum):
     PLANS_EDIT = "plans.edit"  # write drafts, submit, start new versions, check in
     PLANS_DECIDE = "plans.decide"  # leadership's decision on a submitted plan
     PLANS_REGION = "plans.region"  # on a region: every municipality's plans and their status
+    REGION_DASHBOARD = "region.dashboard"  # the region's dashboard and collaboration pages
+    REGION_UNPUBLISHED = "region.unpublished"  # see what municipalities have not published
+    REGION_PUBLIC_EDIT = "region.public_edit"  # open or close the region's public page
+    MUNICIPALITY_PUBLISH = "municipality.publish"  # choose what the municipality publishes
+    JOINT_CREATE = "joint.create"  # on a region: start a joint initiative, link and unlink
+    NATIONAL_VIEW = "national.view"  # every region at once (the object is ignored)
 
 
 def _role(user: AnyUser) -> str | None:
@@ -141,6 +147,10 @@ def _leads(user: AnyUser, municipality: Municipality) -> bool:
     return _belongs_to(user, municipality, ("leadership",))
 
 
+def _admin(user: AnyUser, obj: object) -> bool:
+    return is_admin(user)
+
+
 def _signed_in(user: AnyUser, obj: object) -> bool:
     return True
 
@@ -169,6 +179,14 @@ RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.PLANS_EDIT: _group_manage,
     Perm.PLANS_DECIDE: _leads,
     Perm.PLANS_REGION: _region_view_groups,
+    # The region's pages: its municipalities' users see what the others have published (and
+    # their own); the coordinator and admins see everything (see regional.visibility).
+    Perm.REGION_DASHBOARD: _region_view,
+    Perm.REGION_UNPUBLISHED: _region_view_groups,
+    Perm.REGION_PUBLIC_EDIT: _region_view_groups,
+    Perm.MUNICIPALITY_PUBLISH: _group_manage,
+    Perm.JOINT_CREATE: _region_view_groups,
+    Perm.NATIONAL_VIEW: _admin,
 }
 
 

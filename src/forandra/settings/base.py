@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "forandra.programme",
     "forandra.ideas",
     "forandra.plans",
+    "forandra.regional",
 ]
 
 MIDDLEWARE = [

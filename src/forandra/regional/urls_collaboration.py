@@ -1,0 +1,5 @@
+"""Regional URLs: the collaboration part (see urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
