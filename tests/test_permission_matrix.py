@@ -51,6 +51,7 @@ from forandra.programme.models import (
     TermDefinition,
     Workshop,
 )
+from forandra.regional.models import JointInitiative, JointLink, Publication, PublicSummary
 from forandra.scanning import selectors as scanning_selectors
 from forandra.scanning import services as scanning_services
 from forandra.scanning.models import Feed, Placement, Signal, Wave
@@ -667,6 +668,12 @@ TABLE: dict[str, Rule] = {
     # plans: region
     "plans:region_plans": Rule(REGION_KEEPERS, kwargs=home_region),
     # plans: end region
+    # regional: dashboard
+    # regional: end dashboard
+    # regional: collaboration
+    # regional: end collaboration
+    # regional: public
+    # regional: end public
     # operations
     # Health probes: open to everyone, no personal data (states and ages only).
     "healthz": Rule(EVERYONE),
@@ -887,6 +894,14 @@ def snapshot() -> tuple[object, ...]:
         tuple(BudgetLine.objects.values_list("pk", "year", "kind", "amount").order_by("pk")),
         tuple(Decision.objects.values_list("pk", "outcome", "comment").order_by("pk")),
         tuple(CheckIn.objects.values_list("pk", "light", "narrative").order_by("pk")),
+        tuple(Publication.objects.values_list("pk", "maturity", "radar", "plans").order_by("pk")),
+        tuple(PublicSummary.objects.values_list("pk", "enabled", "intro").order_by("pk")),
+        tuple(JointInitiative.objects.values_list("pk", "title", "description").order_by("pk")),
+        tuple(
+            JointLink.objects.values_list("pk", "joint_id", "initiative_key", "idea_id").order_by(
+                "pk"
+            )
+        ),
     )
 
 
