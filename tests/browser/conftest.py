@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import axe_playwright_python
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -106,9 +107,36 @@ def axe_source() -> str:
 
 @pytest.fixture
 def demo_url(transactional_db: None, live_server) -> str:
-    """The Västerbotten demo, loaded into the database the live server reads; its base URL."""
+    """The Västerbotten demo, loaded into the database the live server reads; its base URL.
+
+    Loaded for each test, and the database emptied after it (`transactional_db`). A module whose
+    tests only read can share one load instead (`module_demo`)."""
     demo_load()
     return str(live_server.url)
+
+
+@pytest.fixture(scope="module")
+def module_demo(django_db_setup: None, django_db_blocker, live_server) -> Iterator[str]:
+    """The demo loaded once for a module's tests, and every table emptied after the last one.
+
+    Only for modules whose tests change nothing another test of the module reads (page visits,
+    sign-ins, forms sent with errors): loading the demo takes seconds, and the crawl alone has
+    nine tests. Such a module overrides `demo_url` with this and `transactional_db` (which
+    pytest-django asks for with every live-server test, and which would empty the database
+    after each) with `read_only_db`."""
+    with django_db_blocker.unblock():
+        demo_load()
+    try:
+        yield str(live_server.url)
+    finally:
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def read_only_db(django_db_blocker) -> Iterator[None]:
+    """Database access for a test of a read-only module, without emptying it afterwards."""
+    with django_db_blocker.unblock():
+        yield
 
 
 def _only_loopback(route: Route) -> None:

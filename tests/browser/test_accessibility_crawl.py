@@ -26,7 +26,7 @@ import os
 import urllib.error
 import urllib.request
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -35,9 +35,21 @@ import pytest
 from django.urls import Resolver404, resolve
 from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page
 
-from .conftest import CRAWL_SUMMARY, DESKTOP, ROLES, log_in, switch_language
+from .conftest import CRAWL_SUMMARY, DESKTOP, ROLES, log_in, read_only_db, switch_language
 
 pytestmark = pytest.mark.browser
+
+
+# This module's tests only read: the demo is loaded once for all of them (see module_demo).
+@pytest.fixture
+def demo_url(module_demo: str) -> str:
+    return module_demo
+
+
+@pytest.fixture
+def transactional_db(module_demo: str, django_db_blocker) -> Iterator[None]:
+    yield from read_only_db(django_db_blocker)
+
 
 PER_ROUTE = int(os.environ.get("FORANDRA_CRAWL_PER_ROUTE", "3"))
 FETCH_PER_ROUTE = int(os.environ.get("FORANDRA_CRAWL_FETCH_PER_ROUTE", "25"))

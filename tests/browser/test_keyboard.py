@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -9,9 +10,21 @@ from playwright.sync_api import Page, expect
 
 from forandra.core.demo import DEMO_PASSWORD
 
-from .conftest import DESKTOP
+from .conftest import DESKTOP, read_only_db
 
 pytestmark = pytest.mark.browser
+
+
+# This module's tests only read: the demo is loaded once for all of them (see module_demo).
+@pytest.fixture
+def demo_url(module_demo: str) -> str:
+    return module_demo
+
+
+@pytest.fixture
+def transactional_db(module_demo: str, django_db_blocker) -> Iterator[None]:
+    yield from read_only_db(django_db_blocker)
+
 
 ACTIVE = """() => {
   const element = document.activeElement;
