@@ -674,6 +674,14 @@ TABLE: dict[str, Rule] = {
     # regional: end collaboration
     # regional: public
     # regional: end public
+    # api
+    # api: end
+    # webhooks
+    # webhooks: end
+    # privacy
+    # privacy: end
+    # sso
+    # sso: end
     # operations
     # Health probes: open to everyone, no personal data (states and ages only).
     "healthz": Rule(EVERYONE),

@@ -21,6 +21,10 @@ urlpatterns = [
     path("", include("forandra.ideas.urls")),
     path("", include("forandra.plans.urls")),
     path("", include("forandra.regional.urls")),
+    path("", include("forandra.api.urls")),
+    path("", include("forandra.webhooks.urls")),
+    path("", include("forandra.privacy.urls")),
+    path("", include("forandra.accounts.urls_sso")),
     # The language switch works for everyone, signed in or not.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

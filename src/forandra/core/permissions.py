@@ -53,6 +53,9 @@ class Perm(StrEnum):
     MUNICIPALITY_PUBLISH = "municipality.publish"  # choose what the municipality publishes
     JOINT_CREATE = "joint.create"  # on a region: start a joint initiative, link and unlink
     NATIONAL_VIEW = "national.view"  # every region at once (the object is ignored)
+    API_TOKENS = "api.tokens"  # create, list and revoke one's own API tokens (object: the user)
+    WEBHOOKS_MANAGE = "webhooks.manage"  # a municipality's webhooks and their deliveries
+    PERSONAL_DATA = "privacy.own"  # download or delete one's own data (object: the user)
 
 
 def _role(user: AnyUser) -> str | None:
@@ -151,6 +154,11 @@ def _admin(user: AnyUser, obj: object) -> bool:
     return is_admin(user)
 
 
+def _self(user: AnyUser, obj: object) -> bool:
+    """Only the user themselves (the object is a user)."""
+    return getattr(obj, "pk", None) == user.pk
+
+
 def _signed_in(user: AnyUser, obj: object) -> bool:
     return True
 
@@ -187,6 +195,9 @@ RULES: dict[Perm, Callable[[Any, Any], bool]] = {
     Perm.MUNICIPALITY_PUBLISH: _group_manage,
     Perm.JOINT_CREATE: _region_view_groups,
     Perm.NATIONAL_VIEW: _admin,
+    Perm.API_TOKENS: _self,
+    Perm.WEBHOOKS_MANAGE: _group_manage,
+    Perm.PERSONAL_DATA: _self,
 }
 
 

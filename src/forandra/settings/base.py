@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "forandra.ideas",
     "forandra.plans",
     "forandra.regional",
+    "forandra.api",
+    "forandra.transfer",
+    "forandra.webhooks",
+    "forandra.privacy",
 ]
 
 MIDDLEWARE = [
@@ -252,3 +256,15 @@ READY_WORKER_MAX_AGE = env.int("READY_WORKER_MAX_AGE", default=300)
 WORKER_STOP_GRACE = env.float("WORKER_STOP_GRACE", default=60.0)
 # Health probes answer over plain HTTP on the loopback address, without the HTTPS redirect.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- API (forandra.api) ---
+# --- end API ---
+
+# --- Webhooks (forandra.webhooks) ---
+# --- end webhooks ---
+
+# --- Single sign-on (OpenID Connect) ---
+# --- end single sign-on ---
+
+# --- Personal data (forandra.privacy) ---
+# --- end personal data ---

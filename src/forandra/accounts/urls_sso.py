@@ -1,0 +1,5 @@
+"""Single sign-on URLs (OpenID Connect)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
