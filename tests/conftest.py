@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from forandra.accounts import services as account_services
 from forandra.accounts.models import Role, User
@@ -18,6 +19,11 @@ from forandra.municipalities import services as municipality_services
 from forandra.municipalities.models import DigitalisationGroup, GroupMember, Municipality, Region
 
 PASSWORD = "a-long-test-password"
+
+# No per-example deadline: examples are checked for what they return, not how fast (speed is
+# measured in bench/), and a busy CI machine must not turn a slow example into a failure.
+hypothesis_settings.register_profile("forandra", deadline=None)
+hypothesis_settings.load_profile("forandra")
 
 
 @pytest.fixture(autouse=True)
