@@ -669,10 +669,50 @@ TABLE: dict[str, Rule] = {
     "plans:region_plans": Rule(REGION_KEEPERS, kwargs=home_region),
     # plans: end region
     # regional: dashboard
+    "regional:dashboard": Rule(REGION_READERS, kwargs=home_region),
+    "regional:national": Rule(ADMINS),
     # regional: end dashboard
     # regional: collaboration
+    # The region's users read the collaboration page and its joint initiatives (each seeing what
+    # visibility.Sight lets them); only the coordinator and admins start, change and end them.
+    "regional:collaboration": Rule(REGION_READERS, kwargs=home_region),
+    "regional:joint_create": Rule(REGION_KEEPERS, kwargs=home_region, writes=True),
+    "regional:joint_detail": Rule(
+        REGION_READERS,
+        kwargs=(
+            a_joint := lambda ctx: {
+                "code": ctx.group.municipality.region.code,
+                "pk": JointInitiative.objects.create(
+                    region=ctx.group.municipality.region, title="Gemensam e-arkivtjänst"
+                ).pk,
+            }
+        ),
+    ),
+    "regional:joint_edit": Rule(REGION_KEEPERS, kwargs=a_joint, writes=True),
+    "regional:joint_delete": Rule(REGION_KEEPERS, kwargs=a_joint, writes=True),
     # regional: end collaboration
     # regional: public
+    # The group chooses what its municipality publishes; the coordinator opens the public page.
+    "regional:publication_edit": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "regional:public_edit": Rule(REGION_KEEPERS, kwargs=home_region, writes=True),
+    # The public page and its open data: everyone, once the region has opened it (closed, it
+    # is not found for anyone, see tests/regional/test_public.py).
+    "regional:public_summary": Rule(
+        EVERYONE,
+        kwargs=(
+            open_region := lambda ctx: (
+                PublicSummary.objects.update_or_create(
+                    region=ctx.group.municipality.region,
+                    defaults={"enabled": True, "intro": "Välkommen."},
+                ),
+                home_region(ctx),
+            )[-1]
+        ),
+    ),
+    "regional:data_dictionary": Rule(EVERYONE, kwargs=open_region),
+    "regional:data_download": Rule(
+        EVERYONE, kwargs=lambda ctx: {**open_region(ctx), "dataset": "plans", "fmt": "xlsx"}
+    ),
     # regional: end public
     # api
     # api: end

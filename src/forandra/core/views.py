@@ -14,6 +14,7 @@ from forandra.accounts.models import Role, User
 from forandra.municipalities import selectors as municipality_selectors
 from forandra.programme import learning_notes
 from forandra.programme.learning import default_learning_path
+from forandra.regional.visibility import open_public_regions
 
 from . import permissions
 from .navigation import crumbs
@@ -28,6 +29,8 @@ def start(request: HttpRequest) -> HttpResponse:
     municipality = getattr(user, "municipality", None) if user.is_authenticated else None
     if permissions.is_admin(user):
         context["regions"] = municipality_selectors.region_list()
+    context["national"] = permissions.allowed(user, permissions.Perm.NATIONAL_VIEW, None)
+    context["public_regions"] = list(open_public_regions())
     if region is not None:
         summary = municipality_selectors.region_summary(region=region)
         context.update(region=region, summary=summary, is_demo=summary.is_demo)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -298,6 +299,16 @@ def _dimension_scores(rounds: list[Round], key: str) -> list[dict[str, float | N
         # Written back with only the rounds compared now, so the entry does not grow.
         cache.set(key, {slot: known[slot] for slot in slots.values()}, _CACHE_TIMEOUT)
     return [known[slot] for slot in slots.values()]
+
+
+def dimension_scores(*, rounds: Sequence[Round], key: str) -> list[dict[str, float | None]]:
+    """Each round's dimension scores (None where unanswered), for pages that show many rounds:
+    scored in one query and cached together in one entry named by `key` (e.g. a region's).
+
+    Pass only rounds whose results may be shown (`shows_results`)."""
+    if not rounds:
+        return []
+    return _dimension_scores(list(rounds), f"maturity:{_CACHE_FORMAT}:{key}")
 
 
 def consensus_answers(*, round_: Round) -> dict[str, tuple[int | None, str]]:

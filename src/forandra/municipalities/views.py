@@ -15,6 +15,7 @@ from forandra.core.forms import apply_validation_error
 from forandra.core.navigation import Crumb, crumbs
 from forandra.core.permissions import Perm, allowed, require
 from forandra.programme import selectors as programme_selectors
+from forandra.regional.visibility import public_page_open
 
 from . import selectors, services
 from .forms import GroupForm, MemberForm, UnitForm
@@ -84,6 +85,8 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "show_groups": allowed(request.user, Perm.REGION_VIEW_GROUPS, region),
             "can_start_programmes": allowed(request.user, Perm.PROGRAMME_CREATE, region),
             "can_see_plans": allowed(request.user, Perm.PLANS_REGION, region),
+            "can_edit_public_page": allowed(request.user, Perm.REGION_PUBLIC_EDIT, region),
+            "public_page_open": public_page_open(region),
             "group_count": sum(1 for row in rows if row.group is not None),
             "is_demo": any(row.group is not None and row.group.is_demo for row in rows),
         },
@@ -112,6 +115,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_view_region": allowed(request.user, Perm.REGION_VIEW, municipality.region),
             "can_view_ideas": allowed(request.user, Perm.IDEAS_VIEW, municipality),
             "can_view_plans": allowed(request.user, Perm.PLANS_VIEW, municipality),
+            "can_publish": allowed(request.user, Perm.MUNICIPALITY_PUBLISH, municipality),
             "is_demo": bool(group and group.is_demo),
         },
     )

@@ -1,5 +1,10 @@
 """Regional URLs: the dashboard part (see urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from .views import dashboard
+
+urlpatterns: list[URLPattern] = [
+    path("regions/<str:code>/overview/", dashboard.region_dashboard, name="dashboard"),
+    path("national/", dashboard.national, name="national"),
+]

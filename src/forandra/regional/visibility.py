@@ -106,3 +106,10 @@ def public_sight(region: Region) -> Sight:
 def public_page_open(region: Region) -> bool:
     """Whether the region has opened its public page and open data."""
     return PublicSummary.objects.filter(region=region, enabled=True).exists()
+
+
+def open_public_regions() -> QuerySet[Region]:
+    """The regions whose public page and open data are open, by name."""
+    from forandra.municipalities.models import Region
+
+    return Region.objects.filter(public_summary__enabled=True).order_by("name")

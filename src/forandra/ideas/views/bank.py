@@ -20,6 +20,8 @@ from forandra.core.navigation import Crumb, crumbs
 from forandra.core.permissions import Perm, allowed
 from forandra.municipalities.lookups import municipality_for, municipality_trail
 from forandra.municipalities.models import Municipality
+from forandra.regional import collaboration as regional_collaboration
+from forandra.regional.visibility import sight_for
 
 from .. import scoring, selectors, services
 from ..forms import (
@@ -168,6 +170,9 @@ def idea_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "dimensions": [dimension_names.get(key, key) for key in idea.dimensions],
             "history": selectors.idea_history(idea=idea),
             "can_edit": allowed(request.user, Perm.IDEAS_EDIT, municipality),
+            "joints": regional_collaboration.joints_for_idea(
+                idea_id=idea.pk, sight=sight_for(request.user, municipality.region)
+            ),
             "is_demo": idea.is_demo,
         },
     )

@@ -25,6 +25,8 @@ from forandra.core.forms import apply_validation_error
 from forandra.core.navigation import Crumb
 from forandra.core.permissions import Perm, allowed
 from forandra.municipalities.lookups import municipality_for
+from forandra.regional import collaboration as regional_collaboration
+from forandra.regional.visibility import sight_for
 
 from .. import budget, draft, guidance, roadmap, selectors, services
 from ..access import plan_for, plan_trail, plans_trail, version_for
@@ -212,6 +214,11 @@ def _version_page(
         plan.last_year,
     )
     earlier = next((v for v in versions if v.number < version.number), None)
+    # The joint initiatives each initiative takes part in (by its key, so in every version).
+    joints = regional_collaboration.joints_for_initiatives(
+        keys=[row.initiative.key for row in content.initiatives],
+        sight=sight_for(request.user, municipality.region),
+    )
     return render(
         request,
         "plans/edit/version_detail.html",
@@ -227,6 +234,9 @@ def _version_page(
             "sections": content.sections,
             "capabilities": content.capabilities,
             "initiatives": content.initiatives,
+            "initiative_joints": [
+                (row, joints.get(row.initiative.key, [])) for row in content.initiatives
+            ],
             "budget": table,
             "innovation_percent": None if share is None else share * 100,
             "roadmap": chart,
