@@ -55,6 +55,7 @@ from forandra.regional.models import JointInitiative, JointLink, Publication, Pu
 from forandra.scanning import selectors as scanning_selectors
 from forandra.scanning import services as scanning_services
 from forandra.scanning.models import Feed, Placement, Signal, Wave
+from forandra.webhooks.models import Attempt, Delivery, Webhook
 from tests.conftest import Users
 from tests.programme import builders as programme_builders
 
@@ -717,10 +718,62 @@ TABLE: dict[str, Rule] = {
     # api
     # api: end
     # webhooks
+    # A webhook of the home municipality (with one delivery where the URL needs it), made anew
+    # for each URL through tests/webhooks/builders.py (saved as is: its address is not looked
+    # up). Nothing is sent: the test's transaction never commits, so no delivery is enqueued.
+    "webhooks:webhook_list": Rule(HOME_WRITERS, kwargs=home, writes=True),
+    "webhooks:webhook_detail": Rule(
+        HOME_WRITERS,
+        kwargs=(
+            a_webhook := lambda ctx, delivery=False: (
+                (builders := __import__("tests.webhooks.builders", fromlist=["webhook_for"])),
+                (webhook := builders.webhook_for(ctx.group.municipality)),
+                {"code": ctx.code, "pk": webhook.pk}
+                | ({"delivery_pk": builders.delivery_for(webhook).pk} if delivery else {}),
+            )[-1]
+        ),
+    ),
+    "webhooks:webhook_edit": Rule(HOME_WRITERS, kwargs=a_webhook, writes=True),
+    "webhooks:webhook_delete": Rule(HOME_WRITERS, kwargs=a_webhook, writes=True),
+    "webhooks:webhook_secret": Rule(HOME_WRITERS, kwargs=a_webhook, writes=True),
+    "webhooks:webhook_test": Rule(HOME_WRITERS, kwargs=a_webhook, method="post", writes=True),
+    "webhooks:delivery_detail": Rule(
+        HOME_WRITERS, kwargs=lambda ctx: a_webhook(ctx, delivery=True)
+    ),
+    "webhooks:delivery_resend": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: a_webhook(ctx, delivery=True),
+        method="post",
+        writes=True,
+    ),
     # webhooks: end
     # privacy
+    # A user's own data: each signed-in user sees, downloads and deletes only their own (the
+    # URLs carry no id). Deleting asks for the password again.
+    "privacy:my_data": Rule(SIGNED_IN),
+    "privacy:my_data_download": Rule(SIGNED_IN),
+    "privacy:account_delete": Rule(SIGNED_IN, writes=True),
+    "privacy:deleted": Rule(EVERYONE),
+    # A resident's: anyone may ask for a link (the answer never says whether the address is
+    # known); the pages behind it open with the signed link alone, made here for a proposal.
+    "privacy:resident_request": Rule(EVERYONE),
+    "privacy:resident_sent": Rule(EVERYONE),
+    "privacy:resident_data": Rule(
+        EVERYONE,
+        kwargs=(
+            resident_link := lambda ctx: __import__(
+                "tests.privacy.builders"
+            ).privacy.builders.resident_link(ctx.group)
+        ),
+    ),
+    "privacy:resident_download": Rule(EVERYONE, kwargs=resident_link),
+    "privacy:resident_delete": Rule(EVERYONE, kwargs=resident_link),
     # privacy: end
     # sso
+    # Single sign-on is not configured in the tests' settings: both answer 404 to everyone.
+    # Configured, they are open to everyone (tests/sso).
+    "oidc_authentication_init": Rule(NOBODY),
+    "oidc_authentication_callback": Rule(NOBODY),
     # sso: end
     # operations
     # Health probes: open to everyone, no personal data (states and ages only).
@@ -944,6 +997,11 @@ def snapshot() -> tuple[object, ...]:
         tuple(CheckIn.objects.values_list("pk", "light", "narrative").order_by("pk")),
         tuple(Publication.objects.values_list("pk", "maturity", "radar", "plans").order_by("pk")),
         tuple(PublicSummary.objects.values_list("pk", "enabled", "intro").order_by("pk")),
+        tuple(
+            Webhook.objects.values_list("pk", "url", "events", "active", "secret").order_by("pk")
+        ),
+        tuple(Delivery.objects.values_list("pk", "status").order_by("pk")),
+        tuple(Attempt.objects.values_list("pk").order_by("pk")),
         tuple(JointInitiative.objects.values_list("pk", "title", "description").order_by("pk")),
         tuple(
             JointLink.objects.values_list("pk", "joint_id", "initiative_key", "idea_id").order_by(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from forandra.core.navigation import Crumb
 
-from . import services
+from . import services, sso
 from .forms import LoginForm, ProfileForm
 from .models import User
 
@@ -24,6 +24,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
     extra_context = {"breadcrumbs": [Crumb(gettext_lazy("Log in"))]}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # "Log in with <organisation>" only when single sign-on is configured.
+        context["sso_name"] = sso.provider_name() if sso.enabled() else ""
+        return context
 
 
 @require_http_methods(["GET", "POST"])

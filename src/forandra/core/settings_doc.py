@@ -88,6 +88,75 @@ MEANINGS: dict[str, str] = {
     "MATURITY_MIN_GROUP_SIZE": (
         "No survey figure of fewer responses than this is shown or exported."
     ),
+    "OIDC_RP_CLIENT_ID": (
+        "Single sign-on: the client (application) id Förändra has at the identity provider. "
+        "Single sign-on is on when this, `OIDC_RP_CLIENT_SECRET` and the provider's endpoints "
+        "are set."
+    ),
+    "OIDC_RP_CLIENT_SECRET": (
+        "Single sign-on: the client secret. Renew it before the provider lets it expire."
+    ),
+    "OIDC_OP_DISCOVERY_URL": (
+        "Single sign-on: the provider's discovery document, e.g. "
+        "`https://login.microsoftonline.com/<tenant "
+        "id>/v2.0/.well-known/openid-configuration`; read at the first sign-in (never at "
+        "start) and kept for an hour."
+    ),
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": (
+        "Single sign-on without discovery: the provider's authorization endpoint (set with "
+        "discovery, it replaces the discovered one)."
+    ),
+    "OIDC_OP_TOKEN_ENDPOINT": ("Single sign-on without discovery: the provider's token endpoint."),
+    "OIDC_OP_USER_ENDPOINT": (
+        "Single sign-on without discovery: the provider's userinfo endpoint; optional "
+        "(without it the claims come from the ID token)."
+    ),
+    "OIDC_OP_JWKS_ENDPOINT": (
+        "Single sign-on without discovery: the provider's signing keys (JWKS)."
+    ),
+    "OIDC_OP_ISSUER": (
+        "Single sign-on without discovery: the issuer (`iss`) ID tokens must name; not "
+        "checked when empty."
+    ),
+    "OIDC_RP_SIGN_ALGO": ("Single sign-on: the algorithm the provider signs ID tokens with."),
+    "OIDC_RP_SCOPES": ("Single sign-on: the scopes asked for, space separated."),
+    "OIDC_EMAIL_CLAIM": (
+        "Single sign-on: the claim holding the e-mail address that finds the user (letter "
+        "case does not matter)."
+    ),
+    "OIDC_PROVIDER_NAME": (
+        "Single sign-on: the provider's name on the login button after “Log in with” (e.g. "
+        "`Region Västerbottens konto`); when empty: “your organisation's account”."
+    ),
+    "API_TOKEN_MAX_DAYS": ("The longest a personal API token may be valid, in days."),
+    "API_RATE_ANONYMOUS": (
+        "API requests per client address without a user (the survey endpoints), e.g. `120/min`."
+    ),
+    "API_RATE_SIGNED_IN": ("API requests per user, with a token or signed in, e.g. `1200/min`."),
+    "WEBHOOKS_ALLOWED_HOSTS": (
+        "Webhook hosts allowed although they resolve to internal addresses (webhooks are "
+        "otherwise sent only to public internet addresses, checked when saved and before each "
+        "connection), comma separated."
+    ),
+    "WEBHOOKS_TIMEOUT": (
+        "Seconds one webhook delivery attempt may take in all (connecting, sending, the "
+        "receiver's answer)."
+    ),
+    "WEBHOOKS_MAX_ATTEMPTS": (
+        "Attempts per webhook delivery, the first included; retries wait 1 min, 5 min, 30 "
+        "min, 2 h, then 12 h."
+    ),
+    "PRIVACY_RESIDENT_LINK_DAYS": (
+        "How many days the link a resident gets by e-mail (to see, download and delete their "
+        "data) works."
+    ),
+    "PRIVACY_REQUESTS_PER_HOUR": (
+        "At most this many requests for a resident's data link per hour from one client "
+        "address (then 429)."
+    ),
+    "PRIVACY_LINKS_PER_DAY": (
+        "At most this many data links per day to one e-mail address; further requests send nothing."
+    ),
     "SCANNING_ALLOWED_HOSTS": (
         "Feed hosts allowed although they resolve to internal addresses (feeds are otherwise "
         "fetched only from public internet addresses), comma separated."

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from forandra.accounts.models import User
 from forandra.municipalities.models import Municipality
 from forandra.scanning.models import Wave
+from forandra.webhooks import events as webhook_events
 
 from . import scoring, selectors
 from .models import Idea, IdeaSupport, Moderation, ProposerContact, ScoringWeights, Source, Status
@@ -133,7 +134,9 @@ def idea_create(
         status=status,
         moderation=Moderation.PUBLISHED,
     )
-    return _save(idea, created_by, waves)
+    idea = _save(idea, created_by, waves)
+    webhook_events.idea_proposed(idea=idea)
+    return idea
 
 
 IDEA_FIELDS = (
@@ -295,6 +298,7 @@ def proposal_submit(
         proposer_token=token,
     )
     _save(idea, None, None)
+    webhook_events.idea_proposed(idea=idea)
     email = email.strip()
     if email:
         contact = ProposerContact(idea=idea, email=email)

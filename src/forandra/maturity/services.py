@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forandra.municipalities.models import Municipality, Unit
+from forandra.webhooks import events as webhook_events
 
 from . import scoring, selectors
 from .instrument import Instrument, default_instrument, instrument_to_yaml, load_instrument
@@ -113,6 +114,7 @@ def round_close(*, round_: Round, at: datetime | None = None) -> Round:
     if round_.closed_at is None:
         round_.closed_at = at or timezone.now()
         round_.save(update_fields=["closed_at", "updated_at"])
+        webhook_events.round_closed(round_=round_)
     return round_
 
 

@@ -116,6 +116,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_view_ideas": allowed(request.user, Perm.IDEAS_VIEW, municipality),
             "can_view_plans": allowed(request.user, Perm.PLANS_VIEW, municipality),
             "can_publish": allowed(request.user, Perm.MUNICIPALITY_PUBLISH, municipality),
+            "can_manage_webhooks": allowed(request.user, Perm.WEBHOOKS_MANAGE, municipality),
             "is_demo": bool(group and group.is_demo),
         },
     )

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from forandra.webhooks import events as webhook_events
+
 from .models import (
     DECIDED,
     FOLLOWED,
@@ -228,6 +230,7 @@ def version_decide(
         for earlier in version.plan.versions.filter(status__in=FOLLOWED).exclude(pk=version.pk):
             earlier.status = Status.CLOSED
             earlier.save(update_fields=["status", "updated_at"])
+    webhook_events.plan_decided(decision=decision)
     return decision
 
 

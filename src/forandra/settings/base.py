@@ -115,6 +115,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect): answers only the provider's callback, when configured.
+    "forandra.accounts.sso.SSOBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -258,13 +260,59 @@ WORKER_STOP_GRACE = env.float("WORKER_STOP_GRACE", default=60.0)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- API (forandra.api) ---
+# django-ninja as an app: its Swagger UI (/api/docs) is served from our static files, no CDN.
+INSTALLED_APPS += ["ninja"]
+# The longest a personal API token may be valid, in days.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# Requests per client address without a user (the survey endpoints), e.g. "120/min".
+API_RATE_ANONYMOUS = env.str("API_RATE_ANONYMOUS", default="120/min")
+# Requests per user, with a token or signed in, e.g. "1200/min".
+API_RATE_SIGNED_IN = env.str("API_RATE_SIGNED_IN", default="1200/min")
 # --- end API ---
 
 # --- Webhooks (forandra.webhooks) ---
+# Webhooks are sent only to public internet addresses (the rule of scanning's feeds, checked when
+# a webhook is saved and on the resolved address before each connection); hosts named here (e.g.
+# a local receiver in tests) are allowed although they resolve to internal ones.
+WEBHOOKS_ALLOWED_HOSTS: list[str] = env.list("WEBHOOKS_ALLOWED_HOSTS", default=[])
+# Seconds one delivery attempt may take in all (connecting, sending, the receiver's answer).
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=5.0)
+# Attempts per delivery, the first included; retries wait 1 min, 5 min, 30 min, 2 h, then 12 h.
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=6)
 # --- end webhooks ---
 
 # --- Single sign-on (OpenID Connect) ---
+# On when the client id, its secret and the provider's endpoints are set: a discovery URL, or
+# the authorization, token and JWKS endpoints (userinfo optional). Off, the login page has no
+# button and /oidc/ answers 404. The discovery document is read at the first sign-in, not at
+# start, and kept for an hour; an unreachable provider never stops the site. See docs/admin.md.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_DISCOVERY_URL = env.str("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email")
+OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+# Fixed: accounts are never created by a sign-in (an admin makes them), PKCE protects the code,
+# and no call to the provider waits longer than 10 seconds.
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+# A sign-in through the provider has no password to guess: django-axes neither counts nor locks
+# it (it still logs the sign-in). See forandra.accounts.sso.axes_exempt.
+AXES_WHITELIST_CALLABLE = "forandra.accounts.sso.axes_exempt"
 # --- end single sign-on ---
 
 # --- Personal data (forandra.privacy) ---
+# How many days the link a resident gets by e-mail (to see, download and delete their data) works.
+PRIVACY_RESIDENT_LINK_DAYS = env.int("PRIVACY_RESIDENT_LINK_DAYS", default=7)
+# At most this many requests for such a link per hour from one client address (then 429).
+PRIVACY_REQUESTS_PER_HOUR = env.int("PRIVACY_REQUESTS_PER_HOUR", default=5)
+# At most this many links per day to one e-mail address; further requests send nothing.
+PRIVACY_LINKS_PER_DAY = env.int("PRIVACY_LINKS_PER_DAY", default=3)
 # --- end personal data ---

@@ -13,3 +13,5 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 # The demo's feeds are served by this server itself (static files): let scans reach them.
 SCANNING_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# A receiver for webhooks on this machine, for trying them out.
+WEBHOOKS_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]

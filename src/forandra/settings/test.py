@@ -13,5 +13,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Development lets scans reach 127.0.0.1 (the demo's feeds); tests allow it only where they say
 # so (tests/scanning/conftest.py, `allow_loopback`), so the address rule itself stays tested.
 SCANNING_ALLOWED_HOSTS = []
+WEBHOOKS_ALLOWED_HOSTS = []  # the same for webhooks (tests/webhooks allow their receiver)
 # Uploads go to a folder of their own per test run, never into the working copy.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="forandra-test-media-")

@@ -1,0 +1,24 @@
+"""What deletion writes in place of a person: in the installation's language, not the visitor's.
+
+The texts are marked for translation here and translated when they are stored, with the
+installation's LANGUAGE_CODE active, so a plan written in Swedish gets a Swedish placeholder
+whichever language the person who deleted their data used. Pages that explain deletion show
+the same stored text.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_noop
+
+REMOVED = gettext_noop("[removed]")
+FORMER_MEMBER = gettext_noop("Former member")
+REMOVED_PROPOSAL = gettext_noop("Proposal removed by the resident")
+REMOVED_NEED = gettext_noop("The resident who proposed this idea has removed its text.")
+
+
+def stored(text: str) -> str:
+    """A placeholder as it is stored."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(text)
