@@ -83,9 +83,13 @@ DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".yaml", ".pdf", ".docx", ".md", ".ics", "
 FOCUS_PREFIXES = ("/municipalities/2404/", "/regions/24/", "/municipalities/24")
 
 # Pages each role must reach; the crawl finds them by following links from the start page.
-EVERYONE = {"/", "/accessibility/"}
+EVERYONE = {"/", "/accessibility/", "/public/regions/24/", "/public/regions/24/data/"}
 SIGNED_IN = EVERYONE | {
     "/regions/24/",
+    "/regions/24/overview/",
+    "/regions/24/collaboration/",
+    "/accounts/my-data/",
+    "/accounts/tokens/",
     "/municipalities/2404/",
     "/municipalities/2404/group/",
     "/accounts/profile/",
@@ -95,13 +99,17 @@ SIGNED_IN = EVERYONE | {
 MANAGERS = SIGNED_IN | {
     "/municipalities/2404/group/edit/",
     "/municipalities/2404/group/members/add/",
+    "/municipalities/2404/publication/",
+    "/municipalities/2404/webhooks/",
 }
 REQUIRED_PAGES: dict[str, set[str]] = {
-    "anonymous": EVERYONE | {"/accounts/login/", "/accounts/password/reset/"},
-    "coordinator": MANAGERS | {"/regions/24/programmes/", "/regions/24/learning/"},
+    "anonymous": EVERYONE
+    | {"/accounts/login/", "/accounts/password/reset/", "/privacy/residents/"},
+    "coordinator": MANAGERS
+    | {"/regions/24/programmes/", "/regions/24/learning/", "/regions/24/public-page/"},
     "member": MANAGERS,
     "leadership": SIGNED_IN,
-    "admin": MANAGERS | {"/regions/01/"},
+    "admin": MANAGERS | {"/regions/01/", "/national/"},
 }
 
 
