@@ -716,6 +716,85 @@ TABLE: dict[str, Rule] = {
     ),
     # regional: end public
     # api
+    # The REST API (tests/api covers tokens; here the session, as in a signed-in browser). Its
+    # description and documentation are open; an anonymous caller gets 401, a user of another
+    # municipality 403. Writes read their body only after the permission check.
+    "api:openapi-json": Rule(EVERYONE),
+    "api:openapi-view": Rule(EVERYONE),
+    "api:api-root": Rule(EVERYONE),  # leads to the documentation
+    "api:api_not_found": Rule(NOBODY, kwargs=lambda ctx: {"rest": "no/such/thing"}),
+    "api:me": Rule(SIGNED_IN),
+    "api:municipality_list": Rule(SIGNED_IN),  # each sees the municipalities they may
+    "api:municipality_detail": Rule(HOME_READERS, kwargs=home),
+    "api:group_detail": Rule(HOME_READERS, kwargs=home),
+    "api:instrument_list": Rule(SIGNED_IN),  # shared by every region
+    "api:instrument_detail": Rule(
+        SIGNED_IN, kwargs=lambda ctx: {"pk": ctx.consensus.instrument_id}
+    ),
+    "api:round_list": Rule(HOME_READERS, kwargs=home),
+    "api:round_detail": Rule(HOME_READERS, kwargs=home_round),
+    "api:round_scores": Rule(HOME_READERS, kwargs=home_round),
+    # Anyone with a survey link may read and answer it, as on the survey page.
+    "api:survey_detail": Rule(EVERYONE, kwargs=survey_link),
+    "api:survey_respond": Rule(EVERYONE, kwargs=survey_link, method="post"),
+    "api:wave_list": Rule(REGION_READERS, kwargs=home_region),
+    "api:signal_list": Rule(HOME_READERS, kwargs=home),
+    "api:signal_detail": Rule(HOME_READERS, kwargs=home_signal),
+    "api:placement_list": Rule(HOME_READERS, kwargs=home),
+    "api:idea_list": Rule(HOME_READERS, kwargs=home),
+    "api:idea_detail": Rule(HOME_READERS, kwargs=an_idea),
+    "api:idea_create": Rule(HOME_WRITERS, kwargs=home, method="post", writes=True),
+    "api:portfolio_list": Rule(HOME_READERS, kwargs=home),
+    "api:portfolio_detail": Rule(
+        HOME_READERS,
+        kwargs=lambda ctx: {
+            "code": ctx.code,
+            "version": Portfolio.objects.create(
+                municipality=ctx.group.municipality, version=1
+            ).version,
+        },
+    ),
+    "api:plan_list": Rule(HOME_READERS, kwargs=home),
+    "api:plan_detail": Rule(
+        HOME_READERS,
+        kwargs=lambda ctx: {k: v for k, v in a_plan_version(ctx).items() if k != "number"},
+    ),
+    "api:version_detail": Rule(HOME_READERS, kwargs=lambda ctx: a_plan_version(ctx)),
+    "api:decision_detail": Rule(HOME_READERS, kwargs=lambda ctx: a_plan_version(ctx, "decided")),
+    "api:decision_create": Rule(
+        frozenset({"leadership"}),
+        kwargs=lambda ctx: a_plan_version(ctx),
+        method="post",
+        writes=True,
+    ),
+    "api:check_in_list": Rule(
+        HOME_READERS,
+        kwargs=lambda ctx: {
+            k: v for k, v in a_plan_version(ctx, "decided").items() if k != "number"
+        },
+    ),
+    "api:check_in_create": Rule(
+        HOME_WRITERS,
+        kwargs=lambda ctx: (
+            (kwargs := a_plan_version(ctx, "decided")),
+            {
+                "code": kwargs["code"],
+                "pk": kwargs["pk"],
+                "initiative": Initiative.objects.filter(version__plan_id=kwargs["pk"]).get().pk,
+            },
+        )[-1],
+        method="post",
+        writes=True,
+    ),
+    # Personal API tokens: one's own only.
+    "api:token_list": Rule(SIGNED_IN, writes=True),
+    "api:token_revoke": Rule(
+        frozenset({"member"}),
+        kwargs=lambda ctx: {
+            "pk": __import__("tests.api.builders", fromlist=["token_pk"]).token_pk(ctx.users.member)
+        },
+        writes=True,
+    ),
     # api: end
     # webhooks
     # A webhook of the home municipality (with one delivery where the URL needs it), made anew
@@ -938,8 +1017,9 @@ LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
 
 
 def refused(status: int, location: str) -> bool:
-    """A refusal: a redirect to a login page, 403, or 404 (an object one may not know of)."""
-    if status in (403, 404):
+    """A refusal: a redirect to a login page, 401 (the API, without a token or session), 403,
+    or 404 (an object one may not know of)."""
+    if status in (401, 403, 404):
         return True
     return status == 302 and any(location.startswith(path) for path in LOGIN_PATHS)
 
