@@ -77,7 +77,9 @@ PAGE_FACTS = """() => ({
 TITLE_END = "– Förändra"
 LANGUAGES = {"Svenska": "sv", "English": "en"}  # the header's buttons and the lang they give
 ERROR_TITLE_STARTS = ("Fel:", "Error:")
-SKIPPED_PREFIXES = ("/admin/", "/static/")
+# Django's admin, static files, and the API: JSON for programs, and its documentation page is
+# Swagger UI in English (checked with axe on its own below, test_the_api_documentation_passes_axe).
+SKIPPED_PREFIXES = ("/admin/", "/static/", "/api/")
 DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".yaml", ".pdf", ".docx", ".md", ".ics", ".json")
 # The demo's home: its pages are followed first, so they are the ones opened in the browser.
 FOCUS_PREFIXES = ("/municipalities/2404/", "/regions/24/", "/municipalities/24")
@@ -488,3 +490,23 @@ def test_pages_fit_the_width_without_scrolling_sideways(viewport, new_context) -
             name = path.strip("/").replace("/", "-") or "start"
             page.screenshot(path=f"{shots}/{name}-{viewport['width']}.png", full_page=True)
     assert not too_wide, f"pages wider than {viewport['width']} px: {too_wide}"
+
+
+def test_the_api_documentation_passes_axe(new_context, axe_source: str) -> None:
+    """The API's interactive documentation (Swagger UI, served from our static files) once it
+    has drawn the operations, and with one operation opened."""
+    page = new_context().new_page()
+    log_in(page, ROLES["member"] or "")
+    page.goto("/api/docs")
+    page.locator(".swagger-ui .info").wait_for()
+    page.locator(".opblock").first.wait_for()
+    page.evaluate(axe_source)
+    found = {"closed": page.evaluate(AXE_RUN, AXE_OPTIONS)}
+    page.locator(".opblock-summary").first.click()
+    page.locator(".opblock-body").first.wait_for()
+    found["with an operation open"] = page.evaluate(AXE_RUN, AXE_OPTIONS)
+
+    assert {state: [v["id"] for v in violations] for state, violations in found.items()} == {
+        "closed": [],
+        "with an operation open": [],
+    }
