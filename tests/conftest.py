@@ -6,10 +6,13 @@ region; `elsewhere` is Stockholm (0180) in another region. Tests build data thro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from forandra.accounts import services as account_services
@@ -31,6 +34,16 @@ def empty_cache() -> None:
     """Each test starts with an empty cache: database ids are reused between tests, a cache
     in one process would otherwise carry what an earlier test's rows left in it."""
     cache.clear()
+
+
+@pytest.fixture
+def english_pages(settings: Any) -> Iterator[None]:
+    """Pages answer in English (the language a request without a cookie or Accept-Language gets)
+    and code run in the test speaks English: for tests that read the English texts. Swedish is
+    checked page by page in tests/test_languages.py."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -43,3 +43,8 @@ def problem(response: Any) -> dict[str, Any]:
     assert {"type", "title", "status", "detail"} <= set(body)
     assert body["status"] == response.status_code
     return body
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english_pages: None) -> None:
+    """These tests read the English texts (see tests/conftest.py, english_pages)."""

@@ -266,7 +266,7 @@ def test_a_wrong_password_deletes_nothing(person: Person) -> None:
     assert response.context["form"].errors["password"]
     assert User.objects.filter(pk=person.user.pk).exists()
     assert DeletionRecord.objects.count() == 0
-    assert "<title>Fel: " in response.content.decode()
+    assert "<title>Error: " in response.content.decode()
 
 
 def test_a_single_sign_on_user_confirms_by_typing_their_address(

@@ -32,3 +32,8 @@ def sso_on(provider: LocalProvider) -> Iterator[LocalProvider]:
     with override_settings(**provider.settings()):
         yield provider
     sso.forget_discovery()
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english_pages: None) -> None:
+    """These tests read the English texts (see tests/conftest.py, english_pages)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_noop
 
 REMOVED = gettext_noop("[removed]")
@@ -22,3 +24,9 @@ def stored(text: str) -> str:
     """A placeholder as it is stored."""
     with translation.override(settings.LANGUAGE_CODE):
         return translation.gettext(text)
+
+
+def shown(text: str) -> SafeString:
+    """A placeholder quoted on a page: as stored, marked with the language it is stored in
+    (it may differ from the page's)."""
+    return format_html('<span lang="{}">{}</span>', settings.LANGUAGE_CODE, stored(text))

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Model, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -57,11 +59,16 @@ class Holding:
             Outcome.DELETED: _("Deleted."),
             Outcome.ANONYMISED: _("Kept for the municipality, without your name."),
             Outcome.PLACEHOLDER: _("Kept and still counted, for a deleted user without a name."),
-            Outcome.MEMBER: _(
-                "Your name and e-mail address are replaced by “%(placeholder)s”; your function "
-                "and attendance stay in the group's records."
-            )
-            % {"placeholder": placeholders.stored(placeholders.FORMER_MEMBER)},
+            # The placeholder is quoted as stored, marked with its language.
+            Outcome.MEMBER: mark_safe(  # noqa: S308 (the text is escaped, the quote is safe)
+                escape(
+                    _(
+                        "Your name and e-mail address are replaced by “%(placeholder)s”; your "
+                        "function and attendance stay in the group's records."
+                    )
+                )
+                % {"placeholder": placeholders.shown(placeholders.FORMER_MEMBER)}
+            ),
         }[self.outcome]
 
 

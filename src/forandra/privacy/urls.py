@@ -11,14 +11,14 @@ app_name = "privacy"
 
 urlpatterns = [
     path("accounts/my-data/", views.my_data, name="my_data"),
-    path("accounts/my-data/download/", views.my_data_download, name="my_data_download"),
+    path("accounts/my-data/my-data.json", views.my_data_download, name="my_data_download"),
     path("accounts/my-data/delete/", views.account_delete, name="account_delete"),
     path("privacy/deleted/", views.deleted, name="deleted"),
     path("privacy/residents/", views.resident_request, name="resident_request"),
     path("privacy/residents/sent/", views.resident_sent, name="resident_sent"),
     path("privacy/residents/<str:token>/", views.resident_data, name="resident_data"),
     path(
-        "privacy/residents/<str:token>/download/",
+        "privacy/residents/<str:token>/my-data.json",
         views.resident_download,
         name="resident_download",
     ),

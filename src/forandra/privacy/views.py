@@ -109,7 +109,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             "form": form,
             "refusal": refusal,
             "holdings": selectors.holdings_for(user=user) if refusal is None else [],
-            "removed": placeholders.stored(placeholders.REMOVED),
+            "removed": placeholders.shown(placeholders.REMOVED),
             "is_demo": user.is_demo,
         },
     )
@@ -250,7 +250,7 @@ def resident_delete(request: HttpRequest, token: str) -> HttpResponse:
             ),
             "data": data,
             "form": form,
-            "removed_proposal": placeholders.stored(placeholders.REMOVED_PROPOSAL),
+            "removed_proposal": placeholders.shown(placeholders.REMOVED_PROPOSAL),
             "token": token,
             "is_demo": data.is_demo,
         },
