@@ -69,7 +69,7 @@ def test_the_dictionary_lists_every_dataset_with_its_fields_and_downloads(world:
     for dataset in opendata.datasets():
         assert f'id="{dataset.key}"' in body
         for column in dataset.columns:
-            assert f">{column.name}</th>" in body
+            assert f'<code lang="en">{column.name}</code></th>' in body
         for fmt in opendata.FORMATS:
             path = reverse("regional:data_download", args=[world.region.code, dataset.key, fmt])
             assert f'href="{path}"' in body

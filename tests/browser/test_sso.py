@@ -5,7 +5,8 @@ With the demo loaded and single sign-on pointed at the local provider, the login
 browser comes back to the login page, which says to ask the administrator. Then it vouches for
 demo-grupp's address (in other letter case): the browser goes to the provider, comes back with a
 code, and lands signed in on the start page as Gustav; logging out signs out. Both login pages
-are checked with axe-core. Browser fixtures come from tests/browser (imported).
+are checked with axe-core. The provider and its settings come from tests/sso (imported); the
+test lives here so the browser, and what it sets for its run, ends with this package.
 """
 
 from __future__ import annotations
@@ -17,15 +18,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import (  # noqa: F401 (fixtures, found by their names)
-    axe_source,
-    browser,
-    demo_url,
-    new_context,
-)
-from tests.browser.test_maturity_rounds import assert_axe_clean
+from tests.sso.conftest import provider, sso_on  # noqa: F401 (fixtures, found by their names)
+from tests.sso.provider import LocalProvider
 
-from .provider import LocalProvider
+from .test_maturity_rounds import assert_axe_clean
 
 pytestmark = pytest.mark.browser
 
@@ -39,9 +35,9 @@ def press_sso_button(page: Page) -> None:
 
 
 def test_logging_in_with_the_organisation_lands_signed_in_on_the_start_page(
-    sso_on: LocalProvider,
-    new_context: Callable[..., BrowserContext],  # noqa: F811 (the imported fixture)
-    axe_source: str,  # noqa: F811 (the imported fixture)
+    sso_on: LocalProvider,  # noqa: F811 (the imported fixture)
+    new_context: Callable[..., BrowserContext],
+    axe_source: str,
 ) -> None:
     page = new_context().new_page()
     page.goto("/accounts/login/")
