@@ -21,13 +21,11 @@ from openpyxl import load_workbook
 
 from forandra.accounts.models import User
 from forandra.municipalities.models import Municipality, Region
-from forandra.plans import services as plan_services
-from forandra.plans.models import PlanVersion
 from forandra.regional import opendata, services
 from forandra.regional.joint import joint_create
 from forandra.regional.models import JointInitiative
 from tests.conftest import Users
-from tests.plans import builders
+from tests.regional.test_public_world import decided_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -35,22 +33,6 @@ SECRET_PLAN = "Vindelns hemliga plan"
 SECRET_INITIATIVE = "Gemensam e-arkivtjänst för kommunens handlingar i Vindeln"
 OPEN_PLAN = "Bjurholms öppna plan"
 OPEN_INITIATIVE = "Gemensam e-arkivtjänst för kommunens handlingar i Bjurholm"
-
-
-def decided_plan(municipality: Municipality, plan_title: str, initiative: str) -> PlanVersion:
-    plan = builders.make_plan(municipality, title=plan_title)
-    version = plan_services.current_version(plan)
-    builders.add_initiative(version, title=initiative)
-    plan_services.version_submit(version=version, user=None)
-    plan_services.version_decide(
-        version=version,
-        outcome="approved",
-        comment="Beslutat.",
-        decided_on=version.created_at.date(),
-        user=None,
-    )
-    version.refresh_from_db()
-    return version
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Webhook tests reach nothing but loopback.
 
-`network` (used by every test here, as in tests/scanning) answers name lookups from a table the
+`network` (tests/scanning's, used by every test here) answers name lookups from a table the
 test fills in, so no DNS query leaves the machine, and fails the test the moment a socket tries
 to connect anywhere but loopback. Every connection attempt is recorded in `network.connections`.
 
@@ -13,71 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import ipaddress
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import translation
 
+from tests.scanning.conftest import Network, english, network
 
-@dataclass
-class Network:
-    names: dict[str, list[str]] = field(default_factory=dict)
-    lookups: list[str] = field(default_factory=list)
-    connections: list[tuple[str, int]] = field(default_factory=list)
-    forbidden: list[tuple[str, int]] = field(default_factory=list)
-
-
-def _info(address: str, port: int) -> tuple[Any, ...]:
-    if ipaddress.ip_address(address).version == 6:
-        return (socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port, 0, 0))
-    return (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
-
-
-@pytest.fixture(autouse=True)
-def network(monkeypatch: pytest.MonkeyPatch) -> Iterator[Network]:
-    state = Network()
-    real_getaddrinfo = socket.getaddrinfo
-    real_connect = socket.socket.connect
-
-    def getaddrinfo(
-        host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
-    ) -> list[tuple[Any, ...]]:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        try:
-            return real_getaddrinfo(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
-        except socket.gaierror:
-            pass
-        state.lookups.append(name)
-        if name not in state.names:
-            raise socket.gaierror(socket.EAI_NONAME, f"{name} is not in the test's name table")
-        return [_info(address, int(port or 0)) for address in state.names[name]]
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        if not isinstance(address, tuple):
-            return real_connect(sock, address)
-        host, port = str(address[0]), int(address[1])
-        state.connections.append((host, port))
-        if ipaddress.ip_address(host.split("%")[0]).is_loopback:
-            return real_connect(sock, address)
-        state.forbidden.append((host, port))
-        pytest.fail(f"a connection to {host}:{port}, which is not loopback, was attempted")
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    yield state
-    assert not state.forbidden, f"connections attempted outside loopback: {state.forbidden}"
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
+# The network of tests/scanning: fake name lookups, connections only to loopback (`network` is
+# autouse there and here).
+__all__ = ["Network", "english", "network"]
 
 
 @pytest.fixture

@@ -99,6 +99,8 @@ class _Rate(SimpleRateThrottle):
         return bool(super().allow_request(request))
 
     def _ident(self, request: HttpRequest) -> Any:
+        """Whom the request counts against, or None when this rate does not apply to it; each
+        rate below says (this base class is never used on its own)."""
         raise NotImplementedError
 
     def get_cache_key(self, request: HttpRequest) -> str | None:

@@ -169,10 +169,17 @@ def deliveries_create(
     return created
 
 
+def _ensure_active(webhook: Webhook) -> None:
+    """Nothing is sent by hand through a webhook that is turned off."""
+    if not webhook.active:
+        raise ValidationError(_("The webhook is turned off. Turn it on to send events."))
+
+
 def webhook_test(*, webhook: Webhook) -> Delivery:
     """Send a test event ("ping") to the webhook now, logged like any delivery."""
     from .events import envelope  # events imports this module
 
+    _ensure_active(webhook)
     payload = envelope(
         municipality=webhook.municipality,
         event=Event.PING,
@@ -188,6 +195,7 @@ def webhook_test(*, webhook: Webhook) -> Delivery:
 @transaction.atomic
 def delivery_resend(*, delivery: Delivery) -> Delivery:
     """Send a delivery again now, whatever its state: one more attempt, with the same id."""
+    _ensure_active(delivery.webhook)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.status != DeliveryStatus.PENDING or delivery.next_attempt_at is None:
         delivery.status = DeliveryStatus.PENDING

@@ -253,10 +253,11 @@ def webhook_test(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Send a test event now; the log shows how it went."""
     municipality = _municipality(request, code)
     webhook = _webhook(municipality, pk)
-    if not webhook.active:
-        messages.error(request, _("The webhook is turned off. Turn it on to send events."))
-    else:
+    try:
         services.webhook_test(webhook=webhook)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
         messages.success(
             request,
             _("A test event is on its way. Reload the page to see how the delivery went."),
@@ -298,10 +299,11 @@ def delivery_resend(request: HttpRequest, code: str, pk: int, delivery_pk: int) 
     municipality = _municipality(request, code)
     webhook = _webhook(municipality, pk)
     delivery = _delivery(webhook, delivery_pk)
-    if not webhook.active:
-        messages.error(request, _("The webhook is turned off. Turn it on to send events."))
-    else:
+    try:
         services.delivery_resend(delivery=delivery)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
         messages.success(
             request,
             _("The delivery is being sent again. Reload the page to see how it went."),
